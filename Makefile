@@ -1,0 +1,33 @@
+# The two commands a fresh clone needs:
+#   make validate   create the venv, install the pinned tools, validate the whole repo
+#   make test       the same set-up, then the test suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+CRD_SCHEMAS ?= $(wildcard ../shared/crd-schemas)
+export MARTY_CRD_SCHEMA_LOCATION ?= $(CRD_SCHEMAS)
+PYTEST_WORKERS ?= 2
+
+.PHONY: validate test bootstrap venv bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+bootstrap: venv
+	$(VENV)/bin/python -m marty_platform bootstrap
+
+validate: bootstrap
+	scripts/validate
+
+test: bootstrap
+	$(VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+bench: bootstrap
+	$(VENV)/bin/python bench/bench.py
+
+clean:
+	rm -rf .cache .pytest_cache

@@ -1,0 +1,1 @@
+"""Tooling for the marty-platform GitOps repository: validate, render, diff, drift, promote."""

@@ -1,0 +1,3 @@
+from marty_platform.cli import run
+
+run()

@@ -1,0 +1,24 @@
+"""The checks `scripts/validate` runs.
+
+Two kinds:
+- repo checks look at files in the repository (YAML syntax, config schemas, charts, monitoring,
+  Terraform, policy unit tests). Each is a callable `(RunContext) -> list[CheckResult]`.
+- manifest checks look at one env's rendered objects (kubeconform, conftest). Each is a callable
+  `(RunContext, EnvBatch) -> list[CheckResult]`.
+Adding a check means writing one module and listing it here.
+"""
+from marty_platform.checks import (
+    charts,
+    conftest,
+    files,
+    kubeconform,
+    monitoring,
+    repo_config,
+    terraform,
+)
+
+# Cheap, pure-Python checks run first, in the calling thread.
+PYTHON_REPO_CHECKS = [files.check, repo_config.check]
+# Checks that run external tools are submitted to the shared pool.
+TOOL_REPO_CHECKS = [charts.check, monitoring.check, terraform.check, conftest.verify]
+MANIFEST_CHECKS = [kubeconform.check, conftest.check]

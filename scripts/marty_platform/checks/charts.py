@@ -1,0 +1,38 @@
+"""helm lint --strict on every chart with each of its values files (values.schema.json applies)."""
+from __future__ import annotations
+
+import re
+
+from marty_platform.context import RunContext
+from marty_platform.model import CheckResult, finding
+from marty_platform.tools.runner import run
+
+CHECK = "helm"
+_LINE = re.compile(r"^\[(ERROR|WARNING)\]\s+(.*)$")
+
+
+def values_files(chart) -> list:
+    """The chart's default values plus every example values file shipped with it."""
+    extra = sorted(chart.glob("values-*.yaml")) + sorted((chart / "ci").glob("*.yaml"))
+    return [None, *extra]
+
+
+def check(ctx: RunContext) -> list[CheckResult]:
+    result = CheckResult(CHECK)
+    charts_dir = ctx.repo.root / "charts"
+    charts = sorted(p.parent for p in charts_dir.glob("*/Chart.yaml")) if charts_dir.is_dir() else []
+    for chart in charts:
+        for values in values_files(chart):
+            args = ["lint", "--strict", str(chart)]
+            if values is not None:
+                args += ["--values", str(values)]
+            completed = run(ctx.toolbox.command("helm", *args, ok_codes=(0, 1)))
+            result.stats.checked += 1
+            if completed.returncode == 0:
+                continue
+            target = ctx.repo.rel(values) if values is not None else ctx.repo.rel(chart / "Chart.yaml")
+            messages = [m.group(2) for m in map(_LINE.match, completed.stdout.splitlines()) if m]
+            for message in messages or [completed.stderr.strip() or "helm lint failed"]:
+                message = message.replace(str(ctx.repo.root) + "/", "")
+                result.findings.append(finding(CHECK, "lint", message, file=target))
+    return [result]

@@ -1,0 +1,61 @@
+"""promtool and amtool on monitoring/: rule syntax, rule unit tests, Alertmanager config."""
+from __future__ import annotations
+
+from marty_platform.context import RunContext
+from marty_platform.model import CheckResult, finding
+from marty_platform.tools.runner import run
+
+
+def _rule_files(ctx: RunContext) -> list:
+    root = ctx.repo.root / "monitoring" / "rules"
+    return sorted(root.rglob("*.yaml")) if root.is_dir() else []
+
+
+def _rules(ctx: RunContext) -> CheckResult:
+    result = CheckResult("promtool")
+    files = _rule_files(ctx)
+    if not files:
+        return result
+    for path in files:
+        completed = run(ctx.toolbox.command("promtool", "check", "rules", str(path),
+                                            ok_codes=(0, 1)))
+        result.stats.checked += 1
+        if completed.returncode:
+            detail = (completed.stderr or completed.stdout).strip().replace(
+                str(ctx.repo.root) + "/", "")
+            result.findings.append(finding("promtool", "check-rules", detail[:1500],
+                                           file=ctx.repo.rel(path)))
+    return result
+
+
+def _rule_tests(ctx: RunContext) -> CheckResult:
+    result = CheckResult("promtool-test")
+    root = ctx.repo.root / "monitoring" / "tests"
+    tests = sorted(root.glob("*.yaml")) if root.is_dir() else []
+    for path in tests:
+        completed = run(ctx.toolbox.command("promtool", "test", "rules", path.name, cwd=root,
+                                            ok_codes=(0, 1)))
+        result.stats.checked += 1
+        if completed.returncode:
+            detail = (completed.stderr + completed.stdout).strip()
+            result.findings.append(finding("promtool-test", "unit-test", detail[:1500],
+                                           file=ctx.repo.rel(path)))
+    return result
+
+
+def _alertmanager(ctx: RunContext) -> CheckResult:
+    result = CheckResult("amtool")
+    config = ctx.repo.root / "monitoring" / "alertmanager" / "alertmanager.yaml"
+    if not config.is_file():
+        return result
+    completed = run(ctx.toolbox.command("amtool", "check-config", str(config), ok_codes=(0, 1)))
+    result.stats.checked = 1
+    if completed.returncode:
+        result.findings.append(finding("amtool", "check-config",
+                                       (completed.stderr or completed.stdout).strip()[:1500],
+                                       file=ctx.repo.rel(config)))
+    return result
+
+
+def check(ctx: RunContext) -> list[CheckResult]:
+    return [_rules(ctx), _rule_tests(ctx), _alertmanager(ctx)]

@@ -1,0 +1,41 @@
+"""Everything a check needs to run, built once per invocation."""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from marty_platform.envconfig import EnvConfig
+from marty_platform.repo import Repo
+from marty_platform.tools.manifest import Manifest
+from marty_platform.tools.runner import ToolBox
+
+
+@dataclass
+class Options:
+    paths: tuple[Path, ...] = ()
+    envs: tuple[str, ...] = ()
+    crd_schema_locations: tuple[str, ...] = ()
+    cache_dir: Path | None = None
+    jobs: int = 0
+    today: str | None = None  # ISO date that waivers expire against; today when None
+
+
+@dataclass
+class RunContext:
+    repo: Repo
+    options: Options
+    manifest: Manifest
+    toolbox: ToolBox
+    cache_dir: Path
+    pool: ThreadPoolExecutor
+    env_configs: dict[str, EnvConfig] = field(default_factory=dict)
+
+    @property
+    def full_repo(self) -> bool:
+        return not self.options.paths
+
+    def scratch(self, name: str) -> Path:
+        path = self.cache_dir / "run" / name
+        path.mkdir(parents=True, exist_ok=True)
+        return path

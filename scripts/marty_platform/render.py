@@ -1,0 +1,179 @@
+"""Renders overlays with `kustomize build`: the one rendering every command shares.
+
+Helm charts are inflated by kustomize's built-in helmCharts generator (`--enable-helm`), the same
+path Argo CD takes with `kustomize.buildOptions`. kustomize runs with `--load-restrictor
+LoadRestrictionsNone` because charts live in charts/, outside each overlay's root; the kustomize
+graph refuses any reference that leaves the repo before kustomize runs. Exec plugins stay disabled.
+
+Each overlay is built through a throw-away wrapper kustomization that adds
+`buildMetadata: [originAnnotations]`, so every object says which file defined it; the annotation
+is removed again before anything else sees the object. Results are cached under a hash of every
+input file and every pinned tool version.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from marty_platform.kustomize_graph import KustomizeGraph
+from marty_platform.model import Finding, ManifestObject, finding
+from marty_platform.repo import Overlay, Repo
+from marty_platform.tools.runner import ToolBox, run
+from marty_platform.yamlio import YamlError, load_file
+
+ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
+CHECK = "kustomize"
+
+
+@dataclass
+class Rendered:
+    overlay: Overlay
+    objects: list[ManifestObject] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    cached: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+def _safe_load_all(text: str) -> list[dict]:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return [d for d in yaml.load_all(text, Loader=loader) if isinstance(d, dict)]
+
+
+@lru_cache(maxsize=4096)
+def _document_lines(path: Path, mtime_ns: int) -> tuple[tuple[str, str, int], ...]:
+    """(kind, name, line) of each document in a source file, for locating findings."""
+    try:
+        docs = load_file(path)
+    except (OSError, YamlError):
+        return ()
+    result = []
+    for doc in docs:
+        if isinstance(doc.data, dict):
+            meta = doc.data.get("metadata") if isinstance(doc.data.get("metadata"), dict) else {}
+            result.append((str(doc.data.get("kind")), str(meta.get("name")), doc.line))
+    return tuple(result)
+
+
+def locate(path: Path, kind: str, name: str) -> int | None:
+    try:
+        entries = _document_lines(path, path.stat().st_mtime_ns)
+    except OSError:
+        return None
+    exact = [line for k, n, line in entries if k == kind and n == name]
+    if exact:
+        return exact[0]
+    by_kind = [line for k, _, line in entries if k == kind]
+    if len(by_kind) == 1:
+        return by_kind[0]
+    return 1 if len(entries) == 1 else None
+
+
+class Renderer:
+    def __init__(self, repo: Repo, toolbox: ToolBox, cache_dir: Path, fingerprint: str):
+        self.repo = repo
+        self.toolbox = toolbox
+        self.cache_dir = cache_dir / "render"
+        self.fingerprint = fingerprint
+        self.graph = KustomizeGraph(repo)
+
+    def cache_key(self, overlay: Overlay, files: set[Path]) -> str:
+        digest = hashlib.sha256(self.fingerprint.encode())
+        digest.update(overlay.relative(self.repo.root).encode())
+        for path in sorted(files):
+            digest.update(self.repo.rel(path).encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        return digest.hexdigest()
+
+    def render(self, overlay: Overlay) -> Rendered:
+        result = Rendered(overlay)
+        files, problems = self.graph.closure(overlay.path)
+        if problems:
+            result.findings = [_with_env(f, overlay.env) for f in problems]
+            return result
+        key = self.cache_key(overlay, files)
+        cached = self.cache_dir / f"{key}.yaml"
+        if cached.is_file():
+            text, result.cached = cached.read_text(encoding="utf-8"), True
+        else:
+            text = self._build(overlay, result)
+            if text is None:
+                return result
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            partial = cached.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_text(text, encoding="utf-8")
+            os.replace(partial, cached)
+        result.objects = self._objects(overlay, text)
+        return result
+
+    def _build(self, overlay: Overlay, result: Rendered) -> str | None:
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        wrapper = Path(tempfile.mkdtemp(prefix="wrap-", dir=self.cache_dir))
+        try:
+            (wrapper / "kustomization.yaml").write_text(
+                "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+                f"resources:\n  - {os.path.relpath(overlay.path, wrapper)}\n"
+                "buildMetadata: [originAnnotations]\n", encoding="utf-8")
+            command = self.toolbox.command(
+                "kustomize", "build", "--enable-helm",
+                "--helm-command", self.toolbox.path("helm"),
+                "--load-restrictor", "LoadRestrictionsNone", str(wrapper))
+            completed = run(command)
+        finally:
+            shutil.rmtree(wrapper, ignore_errors=True)
+        if completed.ok:
+            return completed.stdout
+        result.findings.append(finding(
+            CHECK, "build-failed", self._explain(completed.stderr), env=overlay.env,
+            file=self.repo.rel(overlay.path / "kustomization.yaml")))
+        return None
+
+    def _explain(self, stderr: str) -> str:
+        message = " ".join(line.strip() for line in stderr.strip().splitlines() if line.strip())
+        message = message.replace(str(self.repo.root) + "/", "")
+        message = re.sub(r"^Error: ", "", message)
+        return f"kustomize build failed: {message[:1500]}" if message else "kustomize build failed"
+
+    def _objects(self, overlay: Overlay, text: str) -> list[ManifestObject]:
+        objects = []
+        wrapper_base = self.cache_dir / "wrap-x"
+        for data in _safe_load_all(text):
+            source_file, line = self._origin(data, wrapper_base)
+            objects.append(ManifestObject(env=overlay.env, source=overlay.relative(self.repo.root),
+                                          file=source_file or self.repo.rel(overlay.path),
+                                          line=line, data=data))
+        return objects
+
+    def _origin(self, data: dict, wrapper_base: Path) -> tuple[str | None, int | None]:
+        meta = data.get("metadata") or {}
+        annotations = meta.get("annotations") or {}
+        origin_text = annotations.pop(ORIGIN_ANNOTATION, None)
+        if not annotations and "annotations" in meta:
+            del meta["annotations"]
+        if not origin_text:
+            return None, None
+        try:
+            origin = yaml.safe_load(origin_text) or {}
+        except yaml.YAMLError:
+            return None, None
+        relative = origin.get("path") or origin.get("configuredIn")
+        if not relative:
+            return None, None
+        path = (wrapper_base / relative).resolve()
+        if origin.get("path"):
+            return self.repo.rel(path), locate(path, str(data.get("kind")), str(meta.get("name")))
+        return self.repo.rel(path), None
+
+
+def _with_env(item: Finding, env: str) -> Finding:
+    return replace(item, env=env)

@@ -1,0 +1,30 @@
+"""JSON-schema validation of the repo's own config files (schemas/)."""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import jsonschema
+
+from marty_platform.repo import Repo
+
+
+@lru_cache(maxsize=None)
+def _validator(path: Path) -> jsonschema.protocols.Validator:
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def describe(error: jsonschema.ValidationError) -> str:
+    where = "/".join(str(p) for p in error.absolute_path)
+    return f"{where or '(root)'}: {error.message}"
+
+
+def validate_instance(repo: Repo, data: object, schema_rel: str) -> list[str]:
+    """Messages for every schema violation, most specific first; [] when valid."""
+    validator = _validator(repo.root / schema_rel)
+    errors = sorted(validator.iter_errors(data), key=lambda e: (list(e.absolute_path), e.message))
+    return [describe(e) for e in errors]

