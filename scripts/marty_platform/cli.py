@@ -73,7 +73,7 @@ def bootstrap(tools) -> None:
     for version in sorted(versions):
         if version in k8s_schemas.shipped_versions():
             k8s_schemas.ensure_schemas(version, cache, manifest.kubernetes_schemas_version)
-            click.echo(f"  schemas     Kubernetes {version} ready (offline)")
+            click.echo(f"[schemas] Kubernetes {version} JSON schemas ready in {cache}")
 
 
 def run() -> None:

@@ -1,8 +1,10 @@
 """The repository's layout: where envs, overlays and config files live."""
 from __future__ import annotations
 
+import fnmatch
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -68,16 +70,32 @@ class Repo:
                     result.append(Overlay(env, app_dir.name, app_dir))
         return result
 
+    @cached_property
+    def ignored_patterns(self) -> tuple[str, ...]:
+        """Globs from .validateignore: deliberately broken test fixtures, mostly."""
+        path = self.root / ".validateignore"
+        if not path.is_file():
+            return ()
+        lines = path.read_text(encoding="utf-8").splitlines()
+        return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+    def is_ignored(self, rel: str) -> bool:
+        return any(fnmatch.fnmatch(rel, pattern) for pattern in self.ignored_patterns)
+
     def walk_files(self):
-        """Every file in the repo that is not tool output, plus symlinks (not followed)."""
+        """Every file in the repo that is not tool output or ignored, plus symlinks (unfollowed)."""
         for dirpath, dirnames, filenames in os.walk(self.root, followlinks=False):
-            dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
             here = Path(dirpath)
+            dirnames[:] = sorted(
+                d for d in dirnames
+                if d not in SKIPPED_DIRS and not self.is_ignored(
+                    (here / d).relative_to(self.root).as_posix() + "/"))
             for d in dirnames:
                 if (here / d).is_symlink():
                     yield here / d
             for name in sorted(filenames):
-                yield here / name
+                if not self.is_ignored((here / name).relative_to(self.root).as_posix()):
+                    yield here / name
 
     def is_inside(self, path: Path) -> bool:
         try:

@@ -5,7 +5,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,14 +60,16 @@ def smoke_test(pin: ToolPin, binary: Path) -> None:
                         f"{proc.returncode}: {(proc.stderr or proc.stdout).strip()[:300]}")
 
 
-def install_tool(pin: ToolPin, bin_dir: Path, go: str, progress: Progress) -> InstallOutcome:
+def install_tool(pin: ToolPin, bin_dir: Path, go: str, progress: Progress,
+                 step: str = "") -> InstallOutcome:
     binary = bin_dir / pin.name
     started = time.monotonic()
+    label = f"{step} {pin.name:<12} {pin.version:<10}"
     if installed_version(go, binary) == (pin.module, pin.version):
         smoke_test(pin, binary)
-        progress(f"  {pin.name:<12} {pin.version:<10} present")
+        progress(f"{label} present")
         return InstallOutcome(pin.name, "present", 0.0)
-    progress(f"  {pin.name:<12} {pin.version:<10} building {pin.install_target} ...")
+    progress(f"{label} building {pin.install_target} ...")
     env = {**os.environ, "GOBIN": str(bin_dir), "CGO_ENABLED": "0",
            "GOFLAGS": "-buildvcs=false -trimpath"}
     proc = subprocess.run([go, "install", "-ldflags=-s -w", pin.install_target], env=env,
@@ -82,7 +83,7 @@ def install_tool(pin: ToolPin, bin_dir: Path, go: str, progress: Progress) -> In
                         f"{(pin.module, pin.version)}")
     smoke_test(pin, binary)
     seconds = time.monotonic() - started
-    progress(f"  {pin.name:<12} {pin.version:<10} installed in {seconds:.0f}s")
+    progress(f"{label} installed in {seconds:.0f}s")
     return InstallOutcome(pin.name, "installed", seconds)
 
 
@@ -97,7 +98,5 @@ def bootstrap(manifest: Manifest, bin_dir: Path, progress: Progress = print,
     progress(f"bootstrap: {len(pins)} tool(s) into {bin_dir} (go: {go})")
     outcomes = []
     for index, pin in enumerate(pins, 1):
-        progress(f"[{index}/{len(pins)}]")
-        outcomes.append(install_tool(pin, bin_dir, go, progress))
-    sys.stdout.flush()
+        outcomes.append(install_tool(pin, bin_dir, go, progress, f"[{index}/{len(pins)}]"))
     return outcomes

@@ -1,0 +1,30 @@
+"""The tuple every monitoring check returns, and helpers to put a line number on it."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+
+class Finding(NamedTuple):
+    """(file, line_or_None, rule_id, message). `file` is relative to the repository root."""
+
+    file: str
+    line: int | None
+    rule: str
+    message: str
+
+
+def rel(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def line_of(text: str, needle: str, start_line: int = 1) -> int | None:
+    """1-based line of the first occurrence of `needle` at or after `start_line`, else None."""
+    lines = text.splitlines()
+    for number in range(max(start_line, 1), len(lines) + 1):
+        if needle in lines[number - 1]:
+            return number
+    return None

@@ -1,0 +1,64 @@
+"""Loading Prometheus rule files into flat, line-located rule records."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+
+@dataclass(frozen=True)
+class Rule:
+    file: Path
+    line: int | None
+    group: str
+    kind: str  # "alert" or "record"
+    name: str
+    expr: str
+    labels: dict = field(default_factory=dict)
+    annotations: dict = field(default_factory=dict)
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A SafeLoader that records the 1-based line of every mapping as `__line__`."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_rules(path: Path) -> list[Rule]:
+    """The rules of one file; raises yaml.YAMLError or ValueError if it is not a rule file."""
+    document = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+    if not isinstance(document, dict) or not isinstance(document.get("groups"), list):
+        raise ValueError("not a Prometheus rule file (no `groups:` list)")
+    rules: list[Rule] = []
+    for group in document["groups"]:
+        if not isinstance(group, dict):
+            continue
+        for raw in group.get("rules") or []:
+            if not isinstance(raw, dict):
+                continue
+            kind = "alert" if "alert" in raw else "record"
+            rules.append(Rule(
+                file=path,
+                line=raw.get("__line__"),
+                group=str(group.get("name", "")),
+                kind=kind,
+                name=str(raw.get(kind, "")),
+                expr=str(raw.get("expr", "")),
+                labels=_strip(raw.get("labels")),
+                annotations=_strip(raw.get("annotations")),
+            ))
+    return rules
+
+
+def _strip(mapping: object) -> dict:
+    if not isinstance(mapping, dict):
+        return {}
+    return {k: v for k, v in mapping.items() if k != "__line__"}

@@ -1,0 +1,51 @@
+"""The bootstrap installs pinned tools idempotently and names the tool it could not install."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+
+from conftest import ROOT, TOOLS_BIN
+
+
+def test_pinned_tools_report_their_pinned_versions():
+    import tomllib
+    pins = tomllib.loads((ROOT / "tools.toml").read_text())["tools"]
+    for name, pin in pins.items():
+        info = subprocess.run(["go", "version", "-m", str(TOOLS_BIN / name)], capture_output=True,
+                              text=True, check=True).stdout
+        module, version = re.search(r"^\s*mod\s+(\S+)\s+(\S+)", info, re.M).groups()
+        assert (module, version) == (pin["module"], pin["version"]), name
+
+
+def test_bootstrap_skips_a_tool_already_at_its_pin(run_cli):
+    outcome = run_cli("bootstrap", "--tool", "kubeconform")
+    assert outcome.code == 0, outcome.stderr
+    assert re.search(r"kubeconform\s+v\S+\s+present", outcome.stdout)
+
+
+def test_bootstrap_names_the_tool_it_cannot_install(run_cli, repo_copy):
+    manifest = repo_copy / "tools.toml"
+    text = manifest.read_text()
+    manifest.write_text(re.sub(r'(\[tools\.kubeconform\][^\[]*?version = )"[^"]+"',
+                               r'\1"v0.0.0-no-such-version"', text, flags=re.S))
+    outcome = run_cli("bootstrap", "--tool", "kubeconform", cwd=repo_copy)
+    assert outcome.code == 2
+    assert "kubeconform: `go install github.com/yannh/kubeconform/cmd/kubeconform@" \
+           "v0.0.0-no-such-version` failed" in outcome.stderr
+    assert "Traceback" not in outcome.stderr
+
+
+def test_unknown_tool_is_refused(run_cli):
+    outcome = run_cli("bootstrap", "--tool", "kubectl")
+    assert outcome.code == 2 and "unknown tool(s): kubectl" in outcome.stderr
+
+
+def test_offline_schemas_have_no_network_references(cache_dir, run_cli):
+    run_cli("validate", "--format", "json", "tests/fixtures/clean/configmap.yaml")
+    schema_dirs = list((cache_dir / "schemas").glob("*/v*-strict"))
+    assert schema_dirs
+    deployment = json.loads((schema_dirs[0] / "deployment-apps-v1.json").read_text())
+    text = json.dumps(deployment)
+    assert "$id" not in deployment
+    assert '"/api/_definitions.json' not in text and "_definitions.json#" in text

@@ -1,0 +1,127 @@
+"""Each broken input yields the expected finding, naming the file (and line), and exit 1."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import BROKEN
+
+MANIFESTS = BROKEN / "manifests"
+
+CASES = [
+    # fixture, check, rule, line, text the message must contain
+    ("unknown-field.yaml", "kubeconform", "schema", 1, "additional properties 'colour'"),
+    ("wrong-type.yaml", "kubeconform", "schema", 1, "/spec/ports/0/port: got string, want integer"),
+    ("removed-api.yaml", "kubeconform", "removed-api", 1, "use policy/v1"),
+    ("duplicate-key.yaml", "yaml", "duplicate-key", 8, "duplicate key 'mode'"),
+    ("malformed.yaml", "yaml", "syntax", 6, ""),
+    ("alias-bomb.yaml", "yaml", "alias-bomb", 1, "alias bomb"),
+    ("not-utf8.yaml", "yaml", "encoding", 6, "not UTF-8"),
+    ("policy-deny.yaml", "conftest", "pss.baseline.privileged-containers", 1, "privileged"),
+]
+
+
+@pytest.mark.parametrize("fixture,check,rule,line,text", CASES, ids=[c[0] for c in CASES])
+def test_broken_manifest(run_cli, fixture, check, rule, line, text):
+    outcome = run_cli("validate", "--format", "json", str(MANIFESTS / fixture))
+    assert outcome.code == 1, outcome.stderr
+    assert "Traceback" not in outcome.stderr
+    matches = outcome.findings(check=check, rule=rule)
+    assert matches, outcome.json["findings"]
+    assert matches[0]["file"] == f"tests/fixtures/broken/manifests/{fixture}"
+    assert matches[0]["line"] == line
+    assert text in matches[0]["message"]
+    assert matches[0]["severity"] == "error"
+
+
+def _write(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def test_missing_kustomize_resource(run_cli, repo_copy):
+    kustomization = repo_copy / "overlays" / "dev" / "trust-anchor" / "kustomization.yaml"
+    kustomization.write_text(kustomization.read_text().replace(
+        "resources:\n", "resources:\n  - does-not-exist.yaml\n", 1))
+    outcome = run_cli("validate", "--format", "json", "overlays/dev/trust-anchor", cwd=repo_copy)
+    assert outcome.code == 1
+    [item] = outcome.findings(check="kustomize", rule="missing-file")
+    assert item["file"] == "overlays/dev/trust-anchor/kustomization.yaml"
+    assert item["line"] and "does-not-exist.yaml" in item["message"]
+
+
+def test_kustomization_cycle(run_cli, repo_copy):
+    _write(repo_copy / "base" / "loop-a" / "kustomization.yaml", "resources:\n  - ../loop-b\n")
+    _write(repo_copy / "base" / "loop-b" / "kustomization.yaml", "resources:\n  - ../loop-a\n")
+    _write(repo_copy / "overlays" / "dev" / "loop" / "kustomization.yaml",
+           "resources:\n  - ../../../base/loop-a\n")
+    outcome = run_cli("validate", "--format", "json", "overlays/dev/loop", cwd=repo_copy)
+    assert outcome.code == 1
+    [item] = outcome.findings(check="kustomize", rule="cycle")
+    assert "base/loop-a" in item["message"] and "base/loop-b" in item["message"]
+    assert item["file"] == "base/loop-b/kustomization.yaml"
+
+
+def test_duplicate_key_in_a_base_is_found_through_the_overlay(run_cli, repo_copy):
+    service = repo_copy / "base" / "trust-anchor" / "service.yaml"
+    if not service.exists():
+        pytest.skip("sample base changed shape")
+    service.write_text(service.read_text().replace("kind: Service\n",
+                                                   "kind: Service\nkind: Service\n", 1))
+    outcome = run_cli("validate", "--format", "json", "overlays/dev/trust-anchor", cwd=repo_copy)
+    assert outcome.code == 1
+    [item] = outcome.findings(check="yaml", rule="duplicate-key")
+    assert item["file"] == "base/trust-anchor/service.yaml" and item["line"] == 3
+
+
+def test_remote_base_is_refused_before_rendering(run_cli, repo_copy):
+    _write(repo_copy / "overlays" / "dev" / "remote" / "kustomization.yaml",
+           "resources:\n  - https://github.com/example/repo//base?ref=main\n")
+    outcome = run_cli("validate", "--format", "json", "overlays/dev/remote", cwd=repo_copy)
+    assert outcome.code == 1
+    [item] = outcome.findings(rule="remote-reference")
+    assert item["line"] == 2
+
+
+def test_path_escaping_the_repo_is_refused(run_cli, repo_copy, tmp_path):
+    outside = tmp_path / "outside"
+    _write(outside / "kustomization.yaml", "resources: []\n")
+    _write(repo_copy / "overlays" / "dev" / "escape" / "kustomization.yaml",
+           "resources:\n  - ../../../../outside\n")
+    outcome = run_cli("validate", "--format", "json", "overlays/dev/escape", cwd=repo_copy)
+    assert outcome.code == 1
+    assert outcome.findings(rule="outside-repo")
+
+
+def test_symlink_outside_repo(run_cli, repo_copy, tmp_path):
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("password: hunter2\n")
+    (repo_copy / "base" / "leak.yaml").symlink_to(secret)
+    outcome = run_cli("validate", "--format", "json", cwd=repo_copy)
+    assert outcome.code == 1
+    [item] = outcome.findings(rule="symlink-outside-repo")
+    assert item["file"] == "base/leak.yaml"
+
+
+def test_broken_env_config_is_a_schema_finding(run_cli, repo_copy):
+    env = repo_copy / "overlays" / "staging" / "env.yaml"
+    env.write_text(env.read_text().replace('kubernetesVersion: "1.33"', "kubernetesVersion: 133"))
+    outcome = run_cli("validate", "--format", "json", cwd=repo_copy)
+    assert outcome.code == 2
+    assert "overlays/staging/env.yaml" in outcome.stderr
+    assert "Traceback" not in outcome.stderr
+
+
+def test_unknown_env_is_a_usage_error(run_cli):
+    outcome = run_cli("validate", "--env", "qa")
+    assert outcome.code == 2
+    assert "unknown env 'qa'" in outcome.stderr and "overlays/qa/env.yaml" in outcome.stderr
+    assert "Traceback" not in outcome.stderr
+
+
+def test_missing_tool_is_a_tooling_error(run_cli, tmp_path):
+    outcome = run_cli("validate", "overlays/dev/trust-anchor",
+                      env={"MARTY_TOOLS_BIN": str(tmp_path / "empty")})
+    assert outcome.code == 2
+    assert "kustomize: not installed" in outcome.stderr
+    assert "make bootstrap" in outcome.stderr
+    assert "Traceback" not in outcome.stderr

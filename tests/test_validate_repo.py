@@ -1,0 +1,43 @@
+"""The committed repo validates clean, with every check actually looking at something."""
+from __future__ import annotations
+
+from conftest import CRD_SCHEMAS
+
+
+def test_committed_tree_is_clean(run_cli):
+    outcome = run_cli("validate", "--format", "json")
+    errors = [f for f in outcome.json["findings"] if f["severity"] == "error"]
+    assert errors == [], errors
+    assert outcome.code == 0, outcome.stderr
+    assert outcome.json["ok"] is True
+    checks = outcome.json["stats"]["checks"]
+    for name in ("yaml", "schema", "kustomize", "kubeconform", "conftest"):
+        assert checks[name]["checked"] > 0, name
+    assert set(outcome.json["stats"]["envs"]) == {"dev", "staging", "prod"}
+
+
+def test_every_env_is_rendered_and_schema_checked(run_cli):
+    stats = run_cli("validate", "--format", "json").json["stats"]["by_env"]
+    for env in ("dev", "staging", "prod"):
+        assert stats[env]["kubeconform"]["checked"] > 0
+        assert stats[env]["conftest"]["checked"] > 0
+
+
+def test_crd_backed_objects_are_checked_not_skipped(run_cli):
+    if not CRD_SCHEMAS.is_dir():
+        return
+    outcome = run_cli("validate", "--format", "json")
+    unchecked = outcome.findings(rule="no-schema")
+    assert unchecked == [], unchecked
+
+
+def test_without_crd_schemas_unknown_kinds_are_reported_not_passed(run_cli, tmp_path):
+    manifest = tmp_path / "rollout.yaml"
+    manifest.write_text("apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n"
+                        "  name: r\n  namespace: marty-dev\nspec: {}\n")
+    outcome = run_cli("validate", "--format", "json", "--env", "dev", str(manifest),
+                      env={"MARTY_CRD_SCHEMA_LOCATION": ""})
+    [item] = outcome.findings(check="kubeconform", rule="no-schema")
+    assert item["file"] == str(manifest)
+    assert "not checked: no schema" in item["message"]
+    assert outcome.json["stats"]["checks"]["kubeconform"]["not_checked"] == 1
