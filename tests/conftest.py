@@ -6,21 +6,14 @@ fails loudly instead of passing by luck.
 """
 from __future__ import annotations
 
-import json
-import os
 import shutil
 import socket
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-CRD_SCHEMAS = SHARED / "crd-schemas"
-TOOLS_BIN = Path(os.environ.get("MARTY_TOOLS_BIN") or ROOT / ".tools" / "bin")
-BROKEN = ROOT / "tests" / "fixtures" / "broken"
+from harness import ROOT, SHARED, Outcome, tool_env
 
 
 def pytest_collection_modifyitems(config, items):
@@ -43,34 +36,6 @@ def _no_network(monkeypatch):
 @pytest.fixture(scope="session")
 def cache_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("marty-cache")
-
-
-@dataclass
-class Outcome:
-    code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def json(self) -> dict:
-        return json.loads(self.stdout)
-
-    def findings(self, **match) -> list[dict]:
-        return [f for f in self.json["findings"]
-                if all(f.get(k) == v for k, v in match.items())]
-
-
-def tool_env(cache_dir: Path, crd: bool = True) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MARTY_", "GITHUB_"))}
-    env.update({
-        "MARTY_CACHE_DIR": str(cache_dir),
-        "MARTY_TOOLS_BIN": str(TOOLS_BIN),
-        "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9",
-        "NO_PROXY": "",
-    })
-    if crd and CRD_SCHEMAS.is_dir():
-        env["MARTY_CRD_SCHEMA_LOCATION"] = str(CRD_SCHEMAS)
-    return env
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import json
 import re
 import subprocess
 
-from conftest import ROOT, TOOLS_BIN
+from harness import ROOT, TOOLS_BIN
 
 
 def test_pinned_tools_report_their_pinned_versions():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import BROKEN
+from harness import BROKEN
 
 MANIFESTS = BROKEN / "manifests"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import shutil
 
-from conftest import BROKEN, ROOT
+from harness import BROKEN, ROOT
 
 CLEAN = ROOT / "tests" / "fixtures" / "clean" / "configmap.yaml"
 FINDING_LINE = re.compile(r"^(\S+):(\d+)  (dev|staging|prod)  (\S+)  (\S+)/(\S+)  error: .+$")

@@ -1,7 +1,7 @@
 """The committed repo validates clean, with every check actually looking at something."""
 from __future__ import annotations
 
-from conftest import CRD_SCHEMAS
+from harness import CRD_SCHEMAS
 
 
 def test_committed_tree_is_clean(run_cli):

@@ -76,6 +76,41 @@ def bootstrap(tools) -> None:
             click.echo(f"[schemas] Kubernetes {version} JSON schemas ready in {cache}")
 
 
+@main.command()
+@click.option("--check", is_flag=True, help="Only report stale files; exit 1 if any.")
+def generate(check: bool) -> None:
+    """Regenerate every generated file (docs, rules) from its source."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from marty_platform import generators
+    from marty_platform.context import Options
+    from marty_platform.engine import build_context
+    from marty_platform.repo import Repo
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        ctx = build_context(Repo.find(), Options(), pool)
+        results = generators.run_all(ctx, write=not check)
+    stale = [path for paths in results.values() for path in paths]
+    for name, paths in results.items():
+        for path in paths:
+            click.echo(f"{'stale' if check else 'wrote'}: {ctx.repo.rel(path)} ({name})")
+    if check and stale:
+        click.echo("run `scripts/generate` and commit the result", err=True)
+        sys.exit(1)
+    if not stale:
+        click.echo("generated files are up to date")
+
+
+def _register_operations() -> None:
+    from marty_platform import cli_ops
+
+    for command in cli_ops.COMMANDS:
+        main.add_command(command)
+
+
+_register_operations()
+
+
 def run() -> None:
     debug = "--debug" in sys.argv
     try:

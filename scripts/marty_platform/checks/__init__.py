@@ -11,6 +11,7 @@ from marty_platform.checks import (
     charts,
     conftest,
     files,
+    generated,
     kubeconform,
     monitoring,
     repo_config,
@@ -20,5 +21,6 @@ from marty_platform.checks import (
 # Cheap, pure-Python checks run first, in the calling thread.
 PYTHON_REPO_CHECKS = [files.check, repo_config.check]
 # Checks that run external tools are submitted to the shared pool.
-TOOL_REPO_CHECKS = [charts.check, monitoring.check, terraform.check, conftest.verify]
+TOOL_REPO_CHECKS = [charts.check, monitoring.check, terraform.check, conftest.verify,
+                    generated.check]
 MANIFEST_CHECKS = [kubeconform.check, conftest.check]

@@ -1,8 +1,17 @@
-"""promtool and amtool on monitoring/: rule syntax, rule unit tests, Alertmanager config."""
+"""monitoring/: promtool (rule syntax, rule unit tests), amtool (config, routing table), and the
+observability conventions: SLO coverage, alert labels, runbooks, dashboards."""
 from __future__ import annotations
 
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, finding
+from marty_platform.monitoring import (
+    alert_rules,
+    alertmanager,
+    dashboards,
+    rule_tests,
+    runbooks,
+    slo_specs,
+)
 from marty_platform.tools.runner import run
 
 
@@ -17,8 +26,8 @@ def _rules(ctx: RunContext) -> CheckResult:
     if not files:
         return result
     for path in files:
-        completed = run(ctx.toolbox.command("promtool", "check", "rules", str(path),
-                                            ok_codes=(0, 1)))
+        completed = run(ctx.toolbox.command("promtool", "check", "rules", "--lint=all",
+                                            "--lint-fatal", str(path), ok_codes=(0, 1)))
         result.stats.checked += 1
         if completed.returncode:
             detail = (completed.stderr or completed.stdout).strip().replace(
@@ -57,5 +66,22 @@ def _alertmanager(ctx: RunContext) -> CheckResult:
     return result
 
 
+def _conventions(ctx: RunContext) -> CheckResult:
+    """SLO specs and coverage, alert labels, rule tests, runbooks, dashboards, route tests."""
+    result = CheckResult("monitoring")
+    root = ctx.repo.root
+    if not (root / "monitoring").is_dir():
+        return result
+    promtool, amtool = ctx.toolbox.path("promtool"), ctx.toolbox.path("amtool")
+    for findings in (slo_specs.check_specs(root), alert_rules.check_alert_rules(root),
+                     rule_tests.check_alerts_tested(root), runbooks.check_runbooks(root),
+                     runbooks.check_runbook_sections(root),
+                     dashboards.check_dashboards(root, promtool),
+                     alertmanager.check_routes(root, amtool)):
+        result.stats.checked += 1
+        result.findings += findings
+    return result
+
+
 def check(ctx: RunContext) -> list[CheckResult]:
-    return [_rules(ctx), _rule_tests(ctx), _alertmanager(ctx)]
+    return [_rules(ctx), _rule_tests(ctx), _alertmanager(ctx), _conventions(ctx)]

@@ -1,17 +1,18 @@
 """Observability as code: checks and generators for monitoring/.
 
-Every check is a pure function returning `list[Finding]`, where a finding is the tuple
-`(file, line_or_None, rule_id, message)` with `file` relative to the repository root. The
-validation engine wraps these tuples into its own findings. External tools (promtool, amtool,
+Every check is a pure function returning `list[Finding]` (the engine's finding type, check
+"monitoring", with `file` relative to the repository root). External tools (promtool, amtool,
 sloth) are always passed in as paths; nothing here knows where they are installed.
 
 Modules, one concern each:
-- findings:      the Finding tuple and helpers to locate lines in a file
+- findings:      building monitoring findings and locating lines in a file
 - layout:        where things live under monitoring/ and docs/runbooks/
 - rulefiles:     loading Prometheus rule files (alerts, recording rules, their lines)
 - slo_specs:     SLO spec loading, schema validation and catalog coverage
 - slo:           regenerating monitoring/rules/generated/ with sloth, and staleness
-- alert_rules:   every alert carries severity/team/service labels and summary/runbook_url
+- alert_rules:   every alert carries severity/team/service labels and summary/runbook_url;
+                 label and annotation names follow the legacy name scheme
+- rule_tests:    every alert has a promtool unit test that expects it to fire
 - runbooks:      every runbook_url resolves to an existing docs/runbooks/ file
 - promql:        metric names referenced by a PromQL expression; parsing via promtool
 - known_metrics: the metrics that exist (known-metrics.yaml + recording rules)

@@ -1,9 +1,13 @@
-"""Every alert carries the labels Alertmanager routes on and the annotations on-call reads.
+"""Every alert carries the labels Alertmanager routes on and the annotations on-call reads, and
+every rule's label and annotation names are classic (legacy-scheme) Prometheus names.
 
 Labels severity, team and service may be set statically in the rule or come from the alert
 expression (a join on marty:pod_owner:info, for example): a label that is absent from the rule
 must then appear in the expression's `group_left (...)` list, or in a `by (...)` list for
 `service`.
+
+Prometheus 3 accepts any UTF-8 label name, but Alertmanager matchers, Grafana and older
+exporters do not all follow; this repository keeps to `[a-zA-Z_][a-zA-Z0-9_]*`.
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ SEVERITIES = ("critical", "warning", "info")
 REQUIRED_LABELS = ("severity", "team", "service")
 REQUIRED_ANNOTATIONS = ("summary", "runbook_url")
 
+LEGACY_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _GROUPING = re.compile(r"\b(?:group_left|group_right|by)\s*\(([^)]*)\)")
 
 
@@ -29,6 +34,18 @@ def labels_from_expr(expr: str) -> set[str]:
     for match in _GROUPING.finditer(expr):
         found.update(part.strip() for part in match.group(1).split(",") if part.strip())
     return found
+
+
+def check_names(rule: Rule, root: Path) -> list[Finding]:
+    """Label and annotation names outside the legacy name scheme."""
+    findings: list[Finding] = []
+    for kind, names in (("label", rule.labels), ("annotation", rule.annotations)):
+        for name in names:
+            if not LEGACY_NAME.match(str(name)):
+                findings.append(Finding(rel(rule.file, root), rule.line, "rule-name-scheme",
+                                        f"{rule.kind} {rule.name}: {kind} name {name!r} is not "
+                                        "a legacy Prometheus name ([a-zA-Z_][a-zA-Z0-9_]*)"))
+    return findings
 
 
 def check_rule(rule: Rule, root: Path) -> list[Finding]:
@@ -67,6 +84,7 @@ def load_all(root: Path) -> tuple[list[Rule], list[Finding]]:
 def check_alert_rules(root: Path) -> list[Finding]:
     rules, findings = load_all(root)
     for rule in rules:
+        findings.extend(check_names(rule, root))
         if rule.kind == "alert":
             findings.extend(check_rule(rule, root))
     return findings

@@ -14,7 +14,7 @@ import yaml
 
 from marty_platform.monitoring.findings import Finding, rel
 from marty_platform.monitoring.layout import ALERTMANAGER_CONFIG, ROUTE_TESTS
-from marty_platform.monitoring.rulefiles import _LineLoader
+from marty_platform.monitoring.rulefiles import LineLoader
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class RouteResult:
 
 def load_route_tests(path: Path) -> tuple[list[RouteTest], list[str]]:
     """The cases of a route table, and a message for each malformed entry."""
-    document = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader) or []
+    document = yaml.load(path.read_text(encoding="utf-8"), Loader=LineLoader) or []
     tests: list[RouteTest] = []
     problems: list[str] = []
     if not isinstance(document, list):

@@ -1,17 +1,16 @@
-"""The tuple every monitoring check returns, and helpers to put a line number on it."""
+"""Monitoring findings (the engine's one Finding type, check "monitoring") and line helpers."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NamedTuple
+
+from marty_platform import model
+
+CHECK = "monitoring"
 
 
-class Finding(NamedTuple):
-    """(file, line_or_None, rule_id, message). `file` is relative to the repository root."""
-
-    file: str
-    line: int | None
-    rule: str
-    message: str
+def Finding(file: str, line: int | None, rule: str, message: str) -> model.Finding:  # noqa: N802
+    """A finding about a monitoring asset; `file` is relative to the repository root."""
+    return model.finding(CHECK, rule, message, file=file, line=line)
 
 
 def rel(path: Path, root: Path) -> str:

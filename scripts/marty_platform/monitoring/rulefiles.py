@@ -19,22 +19,22 @@ class Rule:
     annotations: dict = field(default_factory=dict)
 
 
-class _LineLoader(yaml.SafeLoader):
+class LineLoader(yaml.SafeLoader):
     """A SafeLoader that records the 1-based line of every mapping as `__line__`."""
 
 
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
+def _construct_mapping(loader: LineLoader, node: yaml.MappingNode) -> dict:
     mapping = loader.construct_mapping(node, deep=True)
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def load_rules(path: Path) -> list[Rule]:
     """The rules of one file; raises yaml.YAMLError or ValueError if it is not a rule file."""
-    document = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+    document = yaml.load(path.read_text(encoding="utf-8"), Loader=LineLoader)
     if not isinstance(document, dict) or not isinstance(document.get("groups"), list):
         raise ValueError("not a Prometheus rule file (no `groups:` list)")
     rules: list[Rule] = []

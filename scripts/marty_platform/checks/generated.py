@@ -1,0 +1,25 @@
+"""Generated files must match their sources (rerun `scripts/generate` when this fails)."""
+from __future__ import annotations
+
+from marty_platform import generators
+from marty_platform.context import RunContext
+from marty_platform.errors import UsageError
+from marty_platform.model import CheckResult, finding
+
+CHECK = "generated"
+
+
+def check(ctx: RunContext) -> list[CheckResult]:
+    result = CheckResult(CHECK)
+    for name, generate in generators.GENERATORS.items():
+        result.stats.checked += 1
+        try:
+            stale = generate(ctx, False)
+        except UsageError as exc:
+            result.findings.append(finding(CHECK, name, str(exc)))
+            continue
+        for path in stale:
+            result.findings.append(finding(
+                CHECK, name, "generated file is stale, missing or orphaned; run "
+                "`scripts/generate` and commit the result", file=ctx.repo.rel(path)))
+    return [result]

@@ -1,0 +1,198 @@
+"""The operations commands: render, diff, drift and promote.
+
+Each is a standalone click command; cli.py registers them on the main group. Like the rest of the
+CLI they only parse arguments, call the core and print. Exit codes: 0 clean / no differences,
+1 findings / differences / drift / failed promotion, 2 usage or tooling error.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from marty_platform.errors import UsageError
+
+FORMATS = click.Choice(["text", "json", "markdown"])
+
+
+def _colour() -> bool:
+    return sys.stdout.isatty()
+
+
+# --- render ------------------------------------------------------------------------------------
+@click.command(epilog="Exit codes: 0 rendered, 1 render errors, 2 usage or tooling error.")
+@click.option("--env", required=True, help="The env to render.")
+@click.option("--app", "apps", multiple=True, help="Only this app (repeatable).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write DIR/<env>/<app>.yaml instead of printing.")
+def render(env: str, apps: tuple[str, ...], out_dir: Path | None) -> None:
+    """Print an env's fully rendered objects as multi-document YAML (the render validate uses)."""
+    import yaml
+
+    from marty_platform.diffing.rendering import RenderSession
+    from marty_platform.envconfig import load_env_config
+    from marty_platform.repo import Repo
+
+    repo = Repo.find()
+    load_env_config(repo, env)
+    known = {o.app for o in repo.overlays([env])}
+    unknown = sorted(set(apps) - known)
+    if unknown:
+        raise UsageError(f"no overlay for {', '.join(unknown)} in env {env}")
+    with RenderSession(repo) as session:
+        rendered = session.render_env(repo, env, list(apps) or None)
+    for item in rendered.findings:
+        location = f"{item.file}:{item.line}" if item.line else item.file
+        click.echo(f"{location}: error: {item.message} [{item.check}/{item.rule}]", err=True)
+    for (_, app), objects in sorted(rendered.objects.items()):
+        text = yaml.safe_dump_all(objects, sort_keys=False, default_flow_style=False,
+                                  allow_unicode=True, width=4096) if objects else ""
+        if out_dir is not None:
+            path = out_dir / env / f"{app}.yaml"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        elif text:
+            click.echo(f"# Source: overlays/{env}/{app}\n---\n{text}", nl=False)
+    sys.exit(1 if rendered.findings else 0)
+
+
+# --- diff --------------------------------------------------------------------------------------
+def _emit_diff(report, output_format: str, split: bool, out_dir: Path | None) -> None:
+    from marty_platform.diffing import report_json, report_markdown, report_text
+
+    if output_format == "json":
+        bodies = [report_json.render(report)]
+    elif output_format == "text":
+        bodies = [report_text.render(report, colour=_colour() and out_dir is None)]
+    elif split:
+        bodies = report_markdown.render_parts(report)
+    else:
+        bodies = [report_markdown.render(report)]
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        suffix = {"json": "json", "text": "txt", "markdown": "md"}[output_format]
+        for index, body in enumerate(bodies, 1):
+            (out_dir / f"diff-{index}.{suffix}").write_text(body, encoding="utf-8")
+        click.echo(f"wrote {len(bodies)} file(s) to {out_dir}", err=True)
+    else:
+        click.echo(f"\n{report_markdown.SPLIT_MARKER}\n".join(bodies), nl=False)
+
+
+@click.command(epilog="Exit codes: 0 no differences, 1 differences, 2 error.")
+@click.option("--base", help="Git ref to compare from (renders only the overlays the change "
+              "between --base and --head affects).")
+@click.option("--head", help="Git ref to compare to (default: the working tree).")
+@click.option("--from-env", help="Compare two envs instead: this one...")
+@click.option("--to-env", help="...with this one, app by app (namespaces mapped).")
+@click.option("--env", "envs", multiple=True, help="With --base: only this env (repeatable).")
+@click.option("--app", "apps", multiple=True, help="With --from-env: only this app (repeatable).")
+@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
+@click.option("--split", is_flag=True, help="markdown: several comment bodies, each under "
+              "GitHub's limit, separated by a marker line (or one file each with --out-dir).")
+@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write the report to files diff-<n>.<ext> in DIR.")
+@click.option("--jobs", "-j", type=int, default=0, help="Parallel renders (default: cores).")
+def diff(base, head, from_env, to_env, envs, apps, output_format, split, out_dir, jobs) -> None:
+    """Semantic diff of rendered manifests: between git refs, or between two envs."""
+    from marty_platform.diffing.compare import diff_envs, diff_refs
+    from marty_platform.repo import Repo
+
+    repo = Repo.find()
+    if from_env or to_env:
+        if base or head:
+            raise UsageError("use either --base/--head or --from-env/--to-env, not both")
+        if not (from_env and to_env):
+            raise UsageError("--from-env and --to-env go together")
+        report = diff_envs(repo, from_env, to_env, apps=list(apps) or None, jobs=jobs)
+    elif base:
+        if apps:
+            raise UsageError("--app applies to --from-env/--to-env diffs")
+        report = diff_refs(repo, base, head, envs=list(envs) or None, jobs=jobs)
+    else:
+        raise UsageError("give --base REF (and optionally --head REF), or --from-env and --to-env")
+    _emit_diff(report, output_format, split, out_dir)
+    sys.exit(2 if report.errors else 1 if report.has_differences else 0)
+
+
+# --- drift -------------------------------------------------------------------------------------
+@click.command(epilog="Exit codes: 0 no drift, 1 drift, 2 error (kubectl missing, render failed).")
+@click.option("--env", required=True, help="The env to check.")
+@click.option("--live", "live_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Read live objects from this file (`kubectl get -o json|yaml` List output) "
+                   "instead of the cluster.")
+@click.option("--context", help="kubectl context (default: `cluster:` in the env's env.yaml).")
+@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
+def drift(env, live_file, context, output_format) -> None:
+    """Compare an env's rendered objects with the live cluster: missing, unmanaged, modified."""
+    from marty_platform.drift import report as drift_report
+    from marty_platform.drift.run import run_drift
+    from marty_platform.repo import Repo
+
+    if live_file is not None and not live_file.is_file():
+        raise UsageError(f"--live {live_file}: no such file")
+    result = run_drift(Repo.find(), env, live_file=live_file, context=context)
+    if output_format == "json":
+        click.echo(drift_report.as_json(result), nl=False)
+    elif output_format == "markdown":
+        click.echo(drift_report.markdown(result), nl=False)
+    else:
+        click.echo(drift_report.text(result, colour=_colour()), nl=False)
+    sys.exit(1 if result.drifted else 0)
+
+
+# --- promote -----------------------------------------------------------------------------------
+@click.command(epilog="Only dev → staging and staging → prod. Exit codes: 0 promoted (or nothing "
+               "to do), 1 validation failed (files restored), 2 usage or tooling error.")
+@click.argument("source", metavar="FROM")
+@click.argument("target", metavar="TO")
+@click.option("--app", "apps", multiple=True, help="Only this app (repeatable; default: all).")
+@click.option("--dry-run", is_flag=True, help="Show the diff; change nothing.")
+@click.option("--commit", "do_commit", is_flag=True,
+              help="Create branch promote/<from>-to-<to>-<date> with one commit (never pushes).")
+@click.option("--format", "output_format", type=FORMATS, default="markdown", show_default=True,
+              help="Format of the promotion diff on stdout.")
+@click.option("--today", metavar="YYYY-MM-DD", help="Date used in the branch name.")
+def promote(source, target, apps, dry_run, do_commit, output_format, today) -> None:
+    """Make TO's overlays run FROM's image tags/digests and chart versions, then validate."""
+    import datetime as dt
+
+    from marty_platform.promote import promote as run_promotion
+    from marty_platform.repo import Repo
+
+    if dry_run and do_commit:
+        raise UsageError("--dry-run and --commit exclude each other")
+    try:
+        day = dt.date.fromisoformat(today) if today else None
+    except ValueError:
+        raise UsageError(f"--today {today!r}: not a YYYY-MM-DD date") from None
+    result = run_promotion(Repo.find(), source, target, list(apps), dry_run=dry_run,
+                           commit=do_commit, today=day)
+    for app in result.skipped:
+        click.echo(f"{target}/{app}: already runs {source}'s versions", err=True)
+    if not result.edits:
+        click.echo(f"nothing to promote from {source} to {target}", err=True)
+        sys.exit(0)
+    for edit in result.edits:
+        for note in edit.notes:
+            click.echo(f"{target}/{edit.overlay.app}: {note}", err=True)
+    if result.report is not None:
+        _emit_diff(result.report, output_format, False, None)
+    if result.failures:
+        click.echo(f"promotion rolled back: validation of {target} failed; files restored:",
+                   err=True)
+        for item in result.failures[:50]:
+            location = f"{item.file}:{item.line}" if item.line else item.file
+            click.echo(f"  {location}: {item.message} [{item.check}/{item.rule}]", err=True)
+        sys.exit(1)
+    if dry_run:
+        click.echo("dry run: no files changed", err=True)
+    elif result.branch:
+        click.echo(f"committed on branch {result.branch} (not pushed)", err=True)
+    else:
+        click.echo(f"updated {len(result.edits)} overlay(s); validation passed", err=True)
+    sys.exit(0)
+
+
+COMMANDS = [render, diff, drift, promote]
+

@@ -1,0 +1,72 @@
+"""Drift reports: text for people, json for machines, markdown for the drift issue."""
+from __future__ import annotations
+
+import json
+
+import click
+
+from marty_platform.diffing.values import show
+from marty_platform.drift.detect import DriftReport
+
+MARKER = "<!-- marty-drift -->"
+
+
+def _change_lines(diff) -> list[str]:
+    lines = []
+    for change in diff.changes:
+        if change.kind == "changed":
+            lines.append(f"{change.path}: git {show(change.before)} → live {show(change.after)}")
+        elif change.kind == "added":
+            lines.append(f"{change.path}: only live {show(change.after)}")
+        else:
+            lines.append(f"{change.path}: only in git {show(change.before)}")
+    return lines
+
+
+def text(report: DriftReport, colour: bool = False) -> str:
+    def paint(value: str, fg: str) -> str:
+        return click.style(value, fg=fg) if colour else value
+
+    out = [f"Drift of env {report.env} (context {report.context}): {report.checked} object(s) "
+           "checked"]
+    if not report.drifted:
+        return "\n".join(out + ["No drift."]) + "\n"
+    for key in report.missing:
+        out.append(paint(f"  missing    {key}", "red"))
+    for key in report.unmanaged:
+        out.append(paint(f"  unmanaged  {key}", "yellow"))
+    for diff in report.modified:
+        out.append(paint(f"  modified   {diff.key}", "yellow"))
+        out += [f"      {line}" for line in _change_lines(diff)]
+    out.append(f"{len(report.missing)} missing, {len(report.unmanaged)} unmanaged, "
+               f"{len(report.modified)} modified.")
+    return "\n".join(out) + "\n"
+
+
+def as_json(report: DriftReport) -> str:
+    return json.dumps({
+        "env": report.env, "context": report.context, "drift": report.drifted,
+        "checked": report.checked,
+        "missing": [str(k) for k in report.missing],
+        "unmanaged": [str(k) for k in report.unmanaged],
+        "modified": [{"resource": str(d.key), "kind": d.key.kind, "namespace": d.key.namespace,
+                      "name": d.key.name,
+                      "changes": [{"path": c.path, "git": c.before, "live": c.after}
+                                  for c in d.changes]} for d in report.modified],
+    }, indent=2, ensure_ascii=False) + "\n"
+
+
+def markdown(report: DriftReport, limit: int = 60_000) -> str:
+    out = [MARKER, f"### Drift in `{report.env}` (context `{report.context}`)", ""]
+    if not report.drifted:
+        out.append(f"No drift: {report.checked} object(s) match git.")
+        return "\n".join(out) + "\n"
+    out += [f"{len(report.missing)} missing, {len(report.unmanaged)} unmanaged, "
+            f"{len(report.modified)} modified of {report.checked} object(s).", ""]
+    out += [f"- **missing** `{k}`" for k in report.missing]
+    out += [f"- **unmanaged** `{k}`" for k in report.unmanaged]
+    for diff in report.modified:
+        out += [f"<details><summary><b>modified</b> <code>{diff.key}</code></summary>", "",
+                "```", *_change_lines(diff), "```", "", "</details>"]
+    body = "\n".join(out) + "\n"
+    return body if len(body) <= limit else body[:limit] + "\n\n_(truncated)_\n"

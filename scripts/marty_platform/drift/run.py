@@ -1,0 +1,46 @@
+"""Drift for one env: render it, read the live objects, compare."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from marty_platform.diffing.rendering import RenderSession
+from marty_platform.drift import live as live_source
+from marty_platform.drift.detect import DriftReport, detect, managed_values
+from marty_platform.drift.rules import MANAGED_BY, load_drift_config
+from marty_platform.envconfig import load_env_config
+from marty_platform.errors import MartyError, UsageError
+from marty_platform.model import ResourceKey
+from marty_platform.repo import Repo
+
+
+class RenderFailed(MartyError):
+    exit_code = 2
+
+
+def run_drift(repo: Repo, env: str, *, live_file: Path | None = None,
+              context: str | None = None) -> DriftReport:
+    env_config = load_env_config(repo, env)
+    config = load_drift_config(repo)
+    with RenderSession(repo) as session:
+        rendered = session.render_env(repo, env)
+    if rendered.findings:
+        details = "; ".join(f"{f.file}: {f.message}" for f in rendered.findings[:5])
+        raise RenderFailed(f"cannot render env {env}: {details}")
+    desired = [o for objects in rendered.objects.values() for o in objects]
+    namespaces = env_config.namespaces
+    if live_file is not None:
+        live = live_source.load_live_file(live_file)
+        context = context or f"file:{live_file.name}"
+    else:
+        context = context or env_config.raw.get("cluster")
+        if not context:
+            raise UsageError(f"env {env} has no `cluster:` in its env.yaml; pass --context")
+        keys = [ResourceKey.of(o) for o in desired]
+        kinds = {(k.kind, k.group) for k in keys}
+        for extra in config.extra_kinds:
+            kind, _, group = extra.partition(".")
+            kinds.add((kind, group))
+        cluster_scoped = {(k.kind, k.group) for k in keys if not k.namespace}
+        selector = f"{MANAGED_BY} in ({','.join(sorted(managed_values(desired, config)))})"
+        live = live_source.fetch(context, kinds, namespaces, cluster_scoped, selector)
+    return detect(env, context, desired, live, config, namespaces)

@@ -1,0 +1,37 @@
+"""Generated files, and the one command that regenerates them.
+
+`scripts/generate` rewrites every generated file; `scripts/generate --check` and
+`scripts/validate` report the ones that are stale, so generated output never drifts from its
+source. A generator is a callable `(RunContext, write: bool) -> list[Path]` that returns the
+files that were stale (and, when `write` is true, rewrites them). Listing it in GENERATORS is all
+it takes.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from marty_platform.context import RunContext
+from marty_platform.generators import policy_docs, slo_rules
+
+Generator = Callable[[RunContext, bool], list[Path]]
+
+GENERATORS: dict[str, Generator] = {
+    "policy-docs": policy_docs.generate,
+    "slo-rules": slo_rules.generate,
+}
+
+
+def sync_files(outputs: dict[Path, str], write: bool) -> list[Path]:
+    """For generators that produce whole files: compare, and optionally write, each output."""
+    stale = [path for path, text in sorted(outputs.items())
+             if not path.is_file() or path.read_text(encoding="utf-8") != text]
+    if write:
+        for path in stale:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(outputs[path], encoding="utf-8")
+    return stale
+
+
+def run_all(ctx: RunContext, write: bool) -> dict[str, list[Path]]:
+    return {name: generate(ctx, write) for name, generate in GENERATORS.items()}

@@ -1,0 +1,43 @@
+"""Helpers shared by the test modules: paths, the CLI outcome type and the sealed environment.
+
+Test modules import from here (`from harness import ...`); fixtures live in conftest.py.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+CRD_SCHEMAS = SHARED / "crd-schemas"
+TOOLS_BIN = Path(os.environ.get("MARTY_TOOLS_BIN") or ROOT / ".tools" / "bin")
+BROKEN = ROOT / "tests" / "fixtures" / "broken"
+
+@dataclass
+class Outcome:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def json(self) -> dict:
+        return json.loads(self.stdout)
+
+    def findings(self, **match) -> list[dict]:
+        return [f for f in self.json["findings"]
+                if all(f.get(k) == v for k, v in match.items())]
+
+
+def tool_env(cache_dir: Path, crd: bool = True) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MARTY_", "GITHUB_"))}
+    env.update({
+        "MARTY_CACHE_DIR": str(cache_dir),
+        "MARTY_TOOLS_BIN": str(TOOLS_BIN),
+        "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9",
+        "NO_PROXY": "",
+    })
+    if crd and CRD_SCHEMAS.is_dir():
+        env["MARTY_CRD_SCHEMA_LOCATION"] = str(CRD_SCHEMAS)
+    return env

@@ -1,0 +1,30 @@
+"""Helpers for the render/diff/drift/promote tests (fixtures are in conftest.py)."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+PYTHON = ROOT / ".venv" / "bin" / "python"
+TOOLS_BIN = Path(os.environ.get("MARTY_TOOLS_BIN") or ROOT / ".tools" / "bin")
+
+
+def make_tree(target: Path) -> Path:
+    """tools.toml and schemas of this repo, the small `web` app tree and a stand-in policy."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "tools.toml", target / "tools.toml")
+    shutil.copytree(ROOT / "schemas", target / "schemas",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(FIXTURES / "tree", target, dirs_exist_ok=True)
+    shutil.copytree(FIXTURES / "policies", target / "policies")
+    (target / "config").mkdir(exist_ok=True)
+    shutil.copy(ROOT / "config" / "drift-ignore.yaml", target / "config" / "drift-ignore.yaml")
+    return target
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+                          text=True).stdout
