@@ -7,7 +7,7 @@ crd_args=()
 status=0
 for overlay in "$TREE"/overlays/*/*/; do
   [[ -f "$overlay/kustomization.yaml" ]] || continue
-  out=$(mktemp)
+  out=$(mktemp --suffix=.yaml)
   "$TOOLS/kustomize" build --enable-helm --helm-command "$TOOLS/helm" \
     --load-restrictor LoadRestrictionsNone "$overlay" > "$out" || status=1
   "$TOOLS/kubeconform" -strict -summary \

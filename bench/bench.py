@@ -1,7 +1,8 @@
 """`make bench`: scripts/validate against a typical hand-written validate.sh, on synthetic repos.
 
-For N apps x 3 envs (N = 10, 50, 200 by default) it builds a synthetic repo from the trust-anchor
-sample, then times, cold (empty render cache):
+For N apps x 3 envs (N = 10, 50, 200 by default) it builds a synthetic repo of N renamed copies
+of the trust-anchor service (chart, profiles and components shared), then times, cold (empty
+render cache):
   - ours: the validation engine over every overlay (rendering in parallel, one kubeconform and one
     conftest run per env);
   - baseline: baseline.sh, which for each overlay in turn runs `kustomize build | kubeconform`,
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import resource
 import shutil
 import subprocess
@@ -26,38 +26,50 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from marty_platform.context import Options  # noqa: E402
 from marty_platform.engine import run_validation  # noqa: E402
+from marty_platform.kustomize_graph import KustomizeGraph  # noqa: E402
+from marty_platform.repo import ENVIRONMENTS as ENVS  # noqa: E402
 from marty_platform.repo import Repo  # noqa: E402
 
 SAMPLE = "trust-anchor"
 
 
+def _sample_files() -> set[Path]:
+    """Every file the sample service's overlays are built from (its closure, in all envs)."""
+    graph = KustomizeGraph(Repo(ROOT))
+    files: set[Path] = set()
+    for env in ENVS:
+        closure, _ = graph.closure(ROOT / "overlays" / env / SAMPLE)
+        files |= closure
+    return files
+
+
 def build_tree(target: Path, apps: int) -> None:
+    """N copies of the sample service (renamed) over the shared chart, profiles and components."""
     for item in ("tools.toml", "schemas", "policies", "catalog"):
         src = ROOT / item
         (shutil.copytree if src.is_dir() else shutil.copy)(src, target / item)
-    for env in ("dev", "staging", "prod"):
-        (target / "overlays" / env).mkdir(parents=True)
+    for env in ENVS:
+        (target / "overlays" / env).mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / "overlays" / env / "env.yaml", target / "overlays" / env / "env.yaml")
-    for index in range(apps):
-        name = f"svc-{index:03d}"
-        rename = lambda text: re.sub(SAMPLE, name, text)  # noqa: E731
-        for src in (ROOT / "base" / SAMPLE).rglob("*"):
-            if src.is_file():
-                dst = target / "base" / name / src.relative_to(ROOT / "base" / SAMPLE)
-                dst.parent.mkdir(parents=True, exist_ok=True)
-                dst.write_text(rename(src.read_text()))
-        for env in ("dev", "staging", "prod"):
-            for src in (ROOT / "overlays" / env / SAMPLE).rglob("*"):
-                if src.is_file():
-                    dst = target / "overlays" / env / name / src.relative_to(
-                        ROOT / "overlays" / env / SAMPLE)
-                    dst.parent.mkdir(parents=True, exist_ok=True)
-                    dst.write_text(rename(src.read_text()))
+    for src in _sample_files():
+        rel = src.relative_to(ROOT).as_posix()
+        if f"/{SAMPLE}/" not in f"/{rel}":
+            dst = target / rel
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(src, dst)
+            continue
+        text = src.read_text(encoding="utf-8")
+        for index in range(apps):
+            name = f"svc-{index:03d}"
+            dst = target / rel.replace(SAMPLE, name)
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            dst.write_text(text.replace(SAMPLE, name), encoding="utf-8")
 
 
 def time_ours(tree: Path, crd: str) -> tuple[float, float, float]:
     cache = Path(tempfile.mkdtemp(prefix="bench-cache-"))
     os.environ["MARTY_CACHE_DIR"] = str(cache)
+    os.environ["MARTY_TOOLS_BIN"] = str(ROOT / ".tools" / "bin")
     options = Options(crd_schema_locations=(crd,) if crd else ())
     # The Kubernetes schema cache is per machine and built once; keep it out of the timing.
     schemas = ROOT / ".cache" / "schemas"

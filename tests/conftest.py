@@ -38,15 +38,25 @@ def cache_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("marty-cache")
 
 
-@pytest.fixture
-def run_cli(cache_dir):
-    """Run a scripts/ executable of this checkout, in `cwd` (default: the repo root)."""
+def _runner(cache_dir: Path):
     def run(command: str, *args: str, cwd: Path = ROOT, env: dict | None = None) -> Outcome:
         proc = subprocess.run([str(ROOT / "scripts" / command), *args], cwd=cwd,
                               env={**tool_env(cache_dir), **(env or {})},
                               capture_output=True, text=True, timeout=900, check=False)
         return Outcome(proc.returncode, proc.stdout, proc.stderr)
     return run
+
+
+@pytest.fixture
+def run_cli(cache_dir):
+    """Run a scripts/ executable of this checkout, in `cwd` (default: the repo root)."""
+    return _runner(cache_dir)
+
+
+@pytest.fixture(scope="session")
+def repo_validation(cache_dir) -> Outcome:
+    """One whole-repo `scripts/validate --format json`, shared by the tests that read it."""
+    return _runner(cache_dir)("validate", "--format", "json")
 
 
 @pytest.fixture

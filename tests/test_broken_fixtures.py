@@ -62,15 +62,16 @@ def test_kustomization_cycle(run_cli, repo_copy):
 
 
 def test_duplicate_key_in_a_base_is_found_through_the_overlay(run_cli, repo_copy):
-    service = repo_copy / "base" / "trust-anchor" / "service.yaml"
-    if not service.exists():
-        pytest.skip("sample base changed shape")
-    service.write_text(service.read_text().replace("kind: Service\n",
-                                                   "kind: Service\nkind: Service\n", 1))
+    secret = repo_copy / "base" / "services" / "trust-anchor" / "external-secret.yaml"
+    text = secret.read_text()
+    line = text.splitlines().index("kind: ExternalSecret") + 2
+    secret.write_text(text.replace("kind: ExternalSecret\n",
+                                   "kind: ExternalSecret\nkind: ExternalSecret\n", 1))
     outcome = run_cli("validate", "--format", "json", "overlays/dev/trust-anchor", cwd=repo_copy)
     assert outcome.code == 1
     [item] = outcome.findings(check="yaml", rule="duplicate-key")
-    assert item["file"] == "base/trust-anchor/service.yaml" and item["line"] == 3
+    assert item["file"] == "base/services/trust-anchor/external-secret.yaml"
+    assert item["line"] == line
 
 
 def test_remote_base_is_refused_before_rendering(run_cli, repo_copy):
@@ -120,7 +121,8 @@ def test_unknown_env_is_a_usage_error(run_cli):
 
 def test_missing_tool_is_a_tooling_error(run_cli, tmp_path):
     outcome = run_cli("validate", "overlays/dev/trust-anchor",
-                      env={"MARTY_TOOLS_BIN": str(tmp_path / "empty")})
+                      env={"MARTY_TOOLS_BIN": str(tmp_path / "empty"),
+                           "MARTY_CACHE_DIR": str(tmp_path / "cold-cache")})
     assert outcome.code == 2
     assert "kustomize: not installed" in outcome.stderr
     assert "make bootstrap" in outcome.stderr

@@ -1,6 +1,9 @@
 """Everything a check needs to run, built once per invocation."""
 from __future__ import annotations
 
+import os
+import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,12 +33,19 @@ class RunContext:
     cache_dir: Path
     pool: ThreadPoolExecutor
     env_configs: dict[str, EnvConfig] = field(default_factory=dict)
+    run_dir: Path | None = None  # private scratch space of this invocation
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def full_repo(self) -> bool:
         return not self.options.paths
 
     def scratch(self, name: str) -> Path:
-        path = self.cache_dir / "run" / name
+        with self._lock:
+            if self.run_dir is None:
+                parent = self.cache_dir / "run"
+                parent.mkdir(parents=True, exist_ok=True)
+                self.run_dir = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=parent))
+        path = self.run_dir / name
         path.mkdir(parents=True, exist_ok=True)
         return path

@@ -76,11 +76,11 @@ def run_validation(repo: Repo, options: Options) -> Report:
     options = replace(options, jobs=jobs)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         ctx = build_context(repo, options, pool)
-        shutil.rmtree(ctx.cache_dir / "run", ignore_errors=True)
         try:
             return _validate(ctx)
         finally:
-            shutil.rmtree(ctx.cache_dir / "run", ignore_errors=True)
+            if ctx.run_dir is not None:
+                shutil.rmtree(ctx.run_dir, ignore_errors=True)
 
 
 def _validate(ctx: RunContext) -> Report:

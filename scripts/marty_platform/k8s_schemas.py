@@ -1,22 +1,23 @@
 """Offline Kubernetes JSON schemas for kubeconform, from the pinned kubernetes-validate package.
 
 The package's schemas carry `$id: https://kubernetes.io/...` and absolute
-`$ref: /api/_definitions.json#...`; kubeconform would resolve those over the network. They are
-rewritten once per Kubernetes version into a git-ignored cache, with refs pointing at the sibling
-`_definitions.json` and no `$id`, so every reference resolves on disk.
+`$ref: /api/_definitions.json#...`; kubeconform would resolve those over the network. Each schema
+a run needs is made self-contained once, in a git-ignored cache: the definitions it references
+(transitively) are inlined under `$defs`, refs point at them, and `$id` is dropped. kubeconform then
+reads one small file per kind instead of resolving into a 1.4 MB definitions file each time.
 """
 from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from functools import lru_cache
 from pathlib import Path
 
 from marty_platform.errors import ToolError
 
-_ABSOLUTE_REF = '"/api/_definitions.json#'
-_SIBLING_REF = '"_definitions.json#'
+_DEFS_REF = re.compile(r'"\$ref":\s*"(?:/api/_definitions\.json)?#/\$defs/([^"]+)"')
 
 
 def package_root() -> Path:
@@ -44,47 +45,47 @@ def _source_dir(version: str) -> Path:
     return package_root() / f"v{version}.0-local-strict"
 
 
-def _rewrite(text: str) -> str:
-    text = text.replace(_ABSOLUTE_REF, _SIBLING_REF)
-    data = json.loads(text)
-    data.pop("$id", None)
-    return json.dumps(data)
+def schema_name(kind: str, api_version: str) -> str:
+    """The file name kubeconform's `{{ .ResourceKind }}{{ .KindSuffix }}.json` resolves to."""
+    group, _, version = api_version.rpartition("/")
+    suffix = f"-{group.split('.')[0]}-{version}" if group else f"-{version}"
+    return f"{kind.lower()}{suffix}.json"
+
+
+def location_template(schema_dir: Path) -> str:
+    return f"{schema_dir}/{{{{ .ResourceKind }}}}{{{{ .KindSuffix }}}}.json"
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    handle, partial = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(text)
+    os.replace(partial, path)
 
 
 def ensure_schemas(version: str, cache_root: Path, package_version: str) -> Path:
-    """The directory of rewritten strict schemas for a Kubernetes minor version."""
-    source = _source_dir(version)
-    if not source.is_dir():
+    """The cache directory for a Kubernetes minor version, with its index of served APIs."""
+    if not _source_dir(version).is_dir():
         raise ToolError(f"no Kubernetes {version} schemas in kubernetes-validate "
                         f"{package_version} (ships {', '.join(shipped_versions())})")
     target = cache_root / f"kubernetes-validate-{package_version}" / f"v{version}-strict"
-    if (target / ".complete").is_file():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".v{version}-", dir=target.parent))
-    for schema in source.glob("*.json"):
-        (staging / schema.name).write_text(_rewrite(schema.read_text(encoding="utf-8")),
-                                           encoding="utf-8")
-    _write_index(staging)
-    (staging / ".complete").write_text(package_version, encoding="utf-8")
-    try:
-        os.replace(staging, target)
-    except OSError:  # another process finished first; its copy is identical
-        pass
+    target.mkdir(parents=True, exist_ok=True)
+    if not (target / ".index.json").is_file():
+        _atomic_write(target / ".index.json", json.dumps(_index(version), sort_keys=True))
     return target
 
 
-def _write_index(schema_dir: Path) -> None:
+def _index(version: str) -> dict[str, list[str]]:
     """kind -> the apiVersions this Kubernetes version serves it under, for removed-API advice."""
     index: dict[str, list[str]] = {}
-    for schema in schema_dir.glob("*.json"):
+    for schema in sorted(_source_dir(version).glob("*.json")):
         if schema.name.startswith("_"):
             continue
         data = json.loads(schema.read_text(encoding="utf-8"))
         for gvk in data.get("x-kubernetes-group-version-kind") or ():
             api_version = f"{gvk['group']}/{gvk['version']}" if gvk.get("group") else gvk["version"]
             index.setdefault(gvk["kind"], []).append(api_version)
-    (schema_dir / ".index.json").write_text(json.dumps(index, sort_keys=True), encoding="utf-8")
+    return index
 
 
 @lru_cache(maxsize=None)
@@ -92,11 +93,35 @@ def served_api_versions(schema_dir: Path) -> dict[str, list[str]]:
     return json.loads((schema_dir / ".index.json").read_text(encoding="utf-8"))
 
 
-def has_schema(schema_dir: Path, kind: str, api_version: str) -> bool:
-    group, _, version = api_version.rpartition("/")
-    suffix = f"-{group.split('.')[0]}-{version}" if group else f"-{version}"
-    return (schema_dir / f"{kind.lower()}{suffix}.json").is_file()
+@lru_cache(maxsize=4)
+def _definitions(version: str) -> tuple[dict, dict[str, frozenset[str]]]:
+    """All definitions of a version, and for each the definitions it references directly."""
+    text = (_source_dir(version) / "_definitions.json").read_text(encoding="utf-8")
+    defs = json.loads(text)["$defs"]
+    refs = {name: frozenset(_DEFS_REF.findall(json.dumps(body))) for name, body in defs.items()}
+    return defs, refs
 
 
-def location_template(schema_dir: Path) -> str:
-    return f"{schema_dir}/{{{{ .ResourceKind }}}}{{{{ .KindSuffix }}}}.json"
+def _inline(version: str, text: str) -> str:
+    defs, refs = _definitions(version)
+    needed: set[str] = set()
+    pending = list(_DEFS_REF.findall(text))
+    while pending:
+        name = pending.pop()
+        if name not in needed and name in defs:
+            needed.add(name)
+            pending.extend(refs[name])
+    schema = json.loads(_DEFS_REF.sub(lambda m: f'"$ref": "#/$defs/{m.group(1)}"', text))
+    schema.pop("$id", None)
+    schema["$defs"] = {name: defs[name] for name in sorted(needed)}
+    return json.dumps(schema)
+
+
+def ensure_kinds(schema_dir: Path, version: str, resources: set[tuple[str, str]]) -> None:
+    """Self-contained schemas in `schema_dir` for every (kind, apiVersion) the version serves."""
+    for kind, api_version in resources:
+        name = schema_name(kind, api_version)
+        target, source = schema_dir / name, _source_dir(version) / name
+        if target.is_file() or not source.is_file():
+            continue
+        _atomic_write(target, _inline(version, source.read_text(encoding="utf-8")))

@@ -77,7 +77,8 @@ def test_corpus_present():
     if not PSA.is_dir():
         pytest.skip("../shared/corpus/psa is absent")
     with open(CORPUS / "INDEX.tsv", newline="") as fh:
-        indexed = {row["path"] for row in csv.DictReader(fh, delimiter="\t") if row["path"].startswith("psa/")}
+        rows = csv.DictReader(fh, delimiter="\t")
+        indexed = {row["path"] for row in rows if row["path"].startswith("psa/")}
     on_disk = {f"psa/{d}/{name}" for d, name in CASES}
     assert indexed == on_disk
     assert len(on_disk) > 100

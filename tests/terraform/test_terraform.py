@@ -23,7 +23,10 @@ POLICIES = ROOT / "policies"
 POLICY_DATA = POLICIES / "data"
 TOOLS_BIN = Path(os.environ.get("MARTY_TOOLS_BIN") or ROOT / ".tools" / "bin")
 
-MODULES = ["network", "cluster", "databases", "security"]
+MODULES = ["network", "cluster", "databases", "security", "platform"]
+# The building blocks; `platform` composes them and the roots call only `platform`.
+COMPONENTS = ["network", "cluster", "databases", "security"]
+COMPOSITION = "platform"
 ENVS = ["dev", "staging", "prod"]
 MODULE_FILES = ["main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md"]
 TERRAFORM_RULES = {
@@ -251,11 +254,25 @@ def test_terraform_pin_matches_tools_toml():
 
 # --- composition ------------------------------------------------------------------------------
 
-def _module_calls() -> list[tuple[Path, str, dict]]:
+def _roots() -> list[Path]:
+    """The root modules: one per environment and every example."""
+    return ([TERRAFORM_DIR / "envs" / env for env in ENVS]
+            + sorted(p.parent for p in (TERRAFORM_DIR / "examples").glob("*/main.tf")))
+
+
+def _calls_in(directory: Path) -> list[tuple[Path, str, dict]]:
     calls = []
-    for path in _tf_files(TERRAFORM_DIR / "envs") + _tf_files(TERRAFORM_DIR / "examples"):
+    for path in _tf_files(directory):
         for name, bodies in (_parse(path).get("module") or {}).items():
             calls.extend((path, name, body) for body in bodies)
+    return calls
+
+
+def _module_calls() -> list[tuple[Path, str, dict]]:
+    """Every module call: the roots' and the composition module's."""
+    calls = _calls_in(MODULES_DIR / COMPOSITION)
+    for root in _roots():
+        calls.extend(_calls_in(root))
     return calls
 
 
@@ -289,3 +306,36 @@ def test_every_env_configures_tags_and_encrypted_state():
         tags = parsed["provider"]["aws"][0]["default_tags"][0]["tags"]
         assert tags.get("environment") == env
         assert {"team", "environment", "managed-by"} <= set(tags)
+
+
+def test_roots_call_only_the_platform_module():
+    """The composition lives once, in modules/platform; a root holds one call with its sizes."""
+    for root in _roots():
+        calls = _calls_in(root)
+        assert [(name, body["source"]) for _, name, body in calls] == [
+            (COMPOSITION, f"../../modules/{COMPOSITION}")], f"{root}: {calls}"
+        for path in _tf_files(root):
+            assert "resource" not in _parse(path), f"{path}: resources belong in the modules"
+
+
+def test_platform_composes_every_component_once():
+    calls = _calls_in(MODULES_DIR / COMPOSITION)
+    assert sorted(body["source"] for _, _, body in calls) == sorted(f"../{m}" for m in COMPONENTS)
+    assert sorted(name for _, name, _ in calls) == sorted(COMPONENTS)
+    for module in COMPONENTS:
+        assert not _calls_in(MODULES_DIR / module), f"modules/{module} calls another module"
+
+
+def test_envs_keep_their_sizes():
+    """Each env's call carries its own sizes; a copy-paste of another env's values fails here."""
+    calls = {env: _calls_in(TERRAFORM_DIR / "envs" / env)[0][2] for env in ENVS}
+    for key in ("name", "vpc_cidr", "tags"):
+        values = [json.dumps(calls[env][key], sort_keys=True) for env in ENVS]
+        assert len(set(values)) == len(ENVS), f"envs share {key}: {values}"
+    for env in ENVS:
+        assert calls[env]["tags"]["environment"] == env
+        assert calls[env]["name"] == f"marty-{env}"
+    assert calls["prod"]["postgres_multi_az"] is True
+    assert calls["prod"]["postgres_backup_retention_days"] == 35
+    assert calls["dev"]["single_nat_gateway"] is True
+    assert all(calls[env].get("single_nat_gateway") is False for env in ("staging", "prod"))

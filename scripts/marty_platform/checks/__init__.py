@@ -12,6 +12,7 @@ from marty_platform.checks import (
     conftest,
     files,
     generated,
+    gitops,
     kubeconform,
     monitoring,
     repo_config,
@@ -22,5 +23,5 @@ from marty_platform.checks import (
 PYTHON_REPO_CHECKS = [files.check, repo_config.check]
 # Checks that run external tools are submitted to the shared pool.
 TOOL_REPO_CHECKS = [charts.check, monitoring.check, terraform.check, conftest.verify,
-                    generated.check]
+                    generated.check, gitops.check]
 MANIFEST_CHECKS = [kubeconform.check, conftest.check]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from marty_platform import chartdocs
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, finding
 from marty_platform.tools.runner import run
@@ -22,6 +23,10 @@ def check(ctx: RunContext) -> list[CheckResult]:
     charts_dir = ctx.repo.root / "charts"
     charts = sorted(p.parent for p in charts_dir.glob("*/Chart.yaml")) if charts_dir.is_dir() else []
     for chart in charts:
+        for key in chartdocs.undocumented(chart):
+            result.findings.append(finding(
+                CHECK, "undocumented-value", f"value {key!r} has no `## @param` comment; "
+                "document it so the chart README lists it", file=ctx.repo.rel(chart / "values.yaml")))
         for values in values_files(chart):
             args = ["lint", "--strict", str(chart)]
             if values is not None:

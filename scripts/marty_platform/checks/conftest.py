@@ -64,8 +64,7 @@ def check(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
     if library.combined_namespaces and files:
         reports += _conftest(ctx, library, library.combined_namespaces, files, data_dirs, True)
     result.stats.checked = len(batch.objects)
-    for rule_id, info in library.rules.items():
-        result.rules[rule_id] = len(batch.objects)
+    result.rules = dict.fromkeys(library.rules, len(batch.objects))
     for report in reports:
         for kind, default in (("failures", Severity.ERROR), ("warnings", Severity.WARNING)):
             for item in report.get(kind) or []:

@@ -25,9 +25,12 @@ def _crd_locations(ctx: RunContext) -> list[str]:
     return locations
 
 
-def _schema_dir(ctx: RunContext, version: str):
-    return k8s_schemas.ensure_schemas(version, ctx.cache_dir / "schemas",
-                                      ctx.manifest.kubernetes_schemas_version)
+def _schema_dir(ctx: RunContext, batch: EnvBatch, version: str):
+    schema_dir = k8s_schemas.ensure_schemas(version, ctx.cache_dir / "schemas",
+                                            ctx.manifest.kubernetes_schemas_version)
+    k8s_schemas.ensure_kinds(schema_dir, version, {
+        (str(o.data.get("kind")), str(o.data.get("apiVersion"))) for o in batch.objects})
+    return schema_dir
 
 
 def _run(ctx: RunContext, batch: EnvBatch, schema_dir) -> dict[str, dict]:
@@ -73,11 +76,11 @@ def check(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
     current = config.kubernetes_version
     upcoming = k8s_schemas.next_minor(current)
     result = CheckResult(CHECK, env=batch.env)
-    now_dir = _schema_dir(ctx, current)
+    now_dir = _schema_dir(ctx, batch, current)
     now = _run(ctx, batch, now_dir)
     later_dir, later = None, {}
     if upcoming in k8s_schemas.shipped_versions():
-        later_dir = _schema_dir(ctx, upcoming)
+        later_dir = _schema_dir(ctx, batch, upcoming)
         later = _run(ctx, batch, later_dir)
 
     for path, obj in zip(batch.staged.paths, batch.objects):

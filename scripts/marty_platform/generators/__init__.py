@@ -12,11 +12,14 @@ from pathlib import Path
 from typing import Callable
 
 from marty_platform.context import RunContext
-from marty_platform.generators import policy_docs, slo_rules
+from marty_platform.generators import catalog_files, chart_readmes, policy_docs, slo_rules
 
 Generator = Callable[[RunContext, bool], list[Path]]
 
 GENERATORS: dict[str, Generator] = {
+    # The catalog comes first: it scaffolds overlays the Flux wiring then lists.
+    "catalog": catalog_files.generate,
+    "chart-readmes": chart_readmes.generate,
     "policy-docs": policy_docs.generate,
     "slo-rules": slo_rules.generate,
 }

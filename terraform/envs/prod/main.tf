@@ -1,64 +1,21 @@
-# The prod environment of the Marty platform: network, KMS keys and IRSA roles, EKS, and the
-# data stores (PostgreSQL, Redis, Kafka, S3). Sizes differ per environment; the modules do not.
+# The prod environment of the Marty platform. The composition (network, KMS keys and IRSA roles,
+# EKS, PostgreSQL, Redis, Kafka, S3) is modules/platform; this file holds prod's sizes only.
+# Backend and provider: versions.tf.
 
-data "aws_caller_identity" "current" {}
+module "platform" {
+  source = "../../modules/platform"
 
-locals {
-  name = "marty-prod"
-  azs  = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+  name               = "marty-prod"
+  azs                = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+  kubernetes_version = "1.31"
 
-  tags = {
-    team         = "platform"
-    environment  = "prod"
-    "managed-by" = "terraform"
-  }
+  vpc_cidr           = "10.30.0.0/16"
+  single_nat_gateway = false
 
   # Private address space reached over the corporate VPN; never 0.0.0.0/0.
-  operator_cidrs = ["10.0.0.0/16"]
-}
+  api_access_cidr_blocks = ["10.0.0.0/16"]
 
-module "network" {
-  source = "../../modules/network"
-
-  name                 = local.name
-  vpc_cidr             = "10.30.0.0/16"
-  azs                  = local.azs
-  single_nat_gateway   = false
-  cluster_name         = local.name
-  flow_log_kms_key_arn = module.security.logs_kms_key_arn
-
-  tags = local.tags
-}
-
-module "security" {
-  source = "../../modules/security"
-
-  name                      = local.name
-  vpc_id                    = module.network.vpc_id
-  client_security_group_ids = [module.cluster.node_security_group_id]
-  client_cidr_blocks        = module.network.private_subnet_cidr_blocks
-  oidc_provider_arn         = module.cluster.oidc_provider_arn
-  oidc_issuer_url           = module.cluster.oidc_issuer_url
-  external_secrets_prefix   = "marty/prod/"
-  velero_bucket_arn         = module.databases.bucket_arn
-
-  tags = local.tags
-}
-
-module "cluster" {
-  source = "../../modules/cluster"
-
-  name                   = local.name
-  kubernetes_version     = "1.31"
-  vpc_id                 = module.network.vpc_id
-  subnet_ids             = module.network.private_subnet_ids
-  endpoint_public_access = false
-  api_access_cidr_blocks = local.operator_cidrs
-  secrets_kms_key_arn    = module.security.eks_kms_key_arn
-  ebs_kms_key_arn        = module.security.data_kms_key_arn
-  logs_kms_key_arn       = module.security.logs_kms_key_arn
-  admin_role_arns        = ["arn:aws:iam::${data.aws_caller_identity.current.account_id}:role/marty-platform-admin"]
-
+  # Add-ons on a tainted system pool, applications on the workloads pool.
   node_groups = {
     system = {
       instance_types = ["m6i.large"]
@@ -78,37 +35,23 @@ module "cluster" {
     }
   }
 
-  tags = local.tags
-}
-
-module "databases" {
-  source = "../../modules/databases"
-
-  name                = local.name
-  database_subnet_ids = module.network.database_subnet_ids
-  kms_key_arn         = module.security.data_kms_key_arn
-  logs_kms_key_arn    = module.security.logs_kms_key_arn
-  bucket_kms_key_arn  = module.security.backups_kms_key_arn
-
-  postgres_security_group_ids       = [module.security.postgres_security_group_id]
   postgres_instance_class           = "db.r6g.xlarge"
   postgres_allocated_storage_gb     = 500
   postgres_max_allocated_storage_gb = 2000
   postgres_multi_az                 = true
   postgres_backup_retention_days    = 35
 
-  redis_security_group_ids = [module.security.redis_security_group_id]
   redis_node_type          = "cache.r7g.large"
   redis_num_cache_clusters = 3
 
-  kafka_security_group_ids    = [module.security.kafka_security_group_id]
   kafka_broker_instance_type  = "kafka.m5.xlarge"
   kafka_broker_count          = 6
   kafka_enhanced_monitoring   = "PER_TOPIC_PER_BROKER"
   kafka_broker_volume_size_gb = 1000
   log_retention_days          = 365
 
-  bucket_name = "${local.name}-backups-${data.aws_caller_identity.current.account_id}"
-
-  tags = local.tags
+  tags = {
+    team        = "platform"
+    environment = "prod"
+  }
 }

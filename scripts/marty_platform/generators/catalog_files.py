@@ -1,0 +1,18 @@
+"""Everything derived from catalog/services.yaml: service bases, platform allow-lists, Flux
+wiring, docs/services.md, and the overlays of services new to the catalog (created once)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from marty_platform import catalog
+from marty_platform.context import RunContext
+
+
+def generate(ctx: RunContext, write: bool) -> list[Path]:
+    from marty_platform.generators import sync_files
+
+    root = ctx.repo.root
+    outputs = {root / rel: text for rel, text in catalog.outputs(root).items()}
+    stale = sync_files(outputs, write)
+    missing = catalog.scaffold(root) if write else catalog.missing_overlays(root)
+    return stale + missing

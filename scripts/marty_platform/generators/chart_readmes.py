@@ -1,0 +1,13 @@
+"""charts/<chart>/README.md: the values table, generated from the `## @param` comments."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from marty_platform import chartdocs
+from marty_platform.context import RunContext
+
+
+def generate(ctx: RunContext, write: bool) -> list[Path]:
+    from marty_platform.generators import sync_files
+
+    return sync_files(chartdocs.readmes(ctx.repo.root), write)
