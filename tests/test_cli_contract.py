@@ -97,3 +97,18 @@ def test_bad_option_is_a_usage_error(run_cli):
     outcome = run_cli("validate", "--format", "xml")
     assert outcome.code == 2
     assert "Traceback" not in outcome.stderr
+
+
+def test_overlay_path_mode_sees_the_rest_of_its_env(run_cli, repo_copy):
+    """Cross-object rules judge one overlay against its whole env, and report only on it."""
+    import shutil as sh
+    sh.rmtree(repo_copy / "overlays" / "staging" / "platform-network")
+    outcome = run_cli("validate", "--format", "json", "overlays/staging/trust-anchor",
+                      cwd=repo_copy)
+    assert outcome.code == 1
+    findings = outcome.findings(rule="networkpolicy.default-deny")
+    assert findings and all(f["env"] == "staging" for f in findings)
+    assert {f["file"].split("/")[0] for f in outcome.json["findings"]} <= {"overlays", "base"}
+    assert all("trust-anchor" in f["resource"] or f["resource"].startswith("Namespace")
+               or "trust-anchor" in f["file"] for f in outcome.json["findings"]), \
+        outcome.json["findings"]

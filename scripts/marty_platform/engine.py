@@ -114,6 +114,7 @@ def _validate(ctx: RunContext) -> Report:
         objects[rendered.overlay.env] += rendered.objects
     if overlays:
         report.results.append(render_result)
+    context = _env_context(ctx, renderer, overlays)
 
     for path in manifest_files:
         for env in options.envs or (DEFAULT_MANIFEST_ENV,):
@@ -123,7 +124,8 @@ def _validate(ctx: RunContext) -> Report:
 
     batch_futures = []
     for env in envs:
-        staged = StagedBatch.write(env, ctx.scratch(f"objects-{env}"), objects[env])
+        staged = StagedBatch.write(env, ctx.scratch(f"objects-{env}"), objects[env],
+                                   context.get(env, []))
         batch = EnvBatch(ctx.env_configs[env], staged)
         batch_futures += [ctx.pool.submit(c, ctx, batch) for c in checks.MANIFEST_CHECKS]
     for future in [*batch_futures, *tool_futures]:
@@ -134,6 +136,22 @@ def _validate(ctx: RunContext) -> Report:
     findings = _escalate(findings, ctx.env_configs)
     report.findings = _dedupe(findings)
     return report
+
+
+def _env_context(ctx: RunContext, renderer: Renderer,
+                 overlays: list[Overlay]) -> dict[str, list[ManifestObject]]:
+    """When only some overlays are validated, the rest of their env, rendered (from cache when
+    possible) so cross-object rules (a namespace's default-deny policy, a workload's PDB) see
+    the whole env. Its objects are context only: nothing is reported about them."""
+    if ctx.full_repo or not overlays:
+        return {}
+    chosen = {o.path for o in overlays}
+    others = [o for o in ctx.repo.overlays(sorted({o.env for o in overlays}))
+              if o.path not in chosen]
+    context: dict[str, list[ManifestObject]] = {}
+    for rendered in ctx.pool.map(renderer.render, others):
+        context.setdefault(rendered.overlay.env, []).extend(rendered.objects)
+    return context
 
 
 def _apply_waivers(ctx: RunContext, findings: list[Finding]) -> list[Finding]:

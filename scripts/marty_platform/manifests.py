@@ -42,25 +42,43 @@ def load_manifest_file(path: Path, display: str, env: str) -> tuple[list[Manifes
 
 @dataclass
 class StagedBatch:
-    """One env's objects written one per file, so tool output maps back to exact objects."""
+    """One env's objects written one per file, so tool output maps back to exact objects.
+
+    `objects` are the ones being validated; `context` objects only inform cross-object rules
+    and are never reported on. Validated objects sort before context ones, so a combined rule
+    that names one representative path (the smallest, say) names a validated object if it can.
+    """
 
     env: str
     directory: Path
     objects: list[ManifestObject]
     paths: list[Path]
+    context: list[ManifestObject]
+    context_paths: list[Path]
 
     @classmethod
-    def write(cls, env: str, directory: Path, objects: list[ManifestObject]) -> "StagedBatch":
-        directory.mkdir(parents=True, exist_ok=True)
-        paths = []
-        for index, obj in enumerate(objects):
-            path = directory / f"{index:06d}.json"
-            path.write_text(json.dumps(obj.data), encoding="utf-8")
-            paths.append(path)
-        return cls(env, directory, objects, paths)
+    def write(cls, env: str, directory: Path, objects: list[ManifestObject],
+              context: list[ManifestObject] = ()) -> "StagedBatch":
+        paths = _write_all(directory / "0-validated", objects)
+        context_paths = _write_all(directory / "1-context", list(context))
+        return cls(env, directory / "0-validated", objects, paths, list(context), context_paths)
 
     def object_for(self, filename: str) -> ManifestObject | None:
+        """The validated object staged at `filename`; None for context or unknown files."""
+        path = Path(filename)
+        if path.parent != self.directory:
+            return None
         try:
-            return self.objects[int(Path(filename).stem)]
+            return self.objects[int(path.stem)]
         except (ValueError, IndexError):
             return None
+
+
+def _write_all(directory: Path, objects: list[ManifestObject]) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for index, obj in enumerate(objects):
+        path = directory / f"{index:06d}.json"
+        path.write_text(json.dumps(obj.data), encoding="utf-8")
+        paths.append(path)
+    return paths

@@ -13,10 +13,12 @@ input file and every pinned tool version.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -102,18 +104,23 @@ class Renderer:
             result.findings = [_with_env(f, overlay.env) for f in problems]
             return result
         key = self.cache_key(overlay, files)
-        cached = self.cache_dir / f"{key}.yaml"
+        cached = self.cache_dir / f"{key}.json"
         if cached.is_file():
-            text, result.cached = cached.read_text(encoding="utf-8"), True
+            entries, result.cached = json.loads(cached.read_text(encoding="utf-8")), True
         else:
             text = self._build(overlay, result)
             if text is None:
                 return result
-            self.cache_dir.mkdir(parents=True, exist_ok=True)
-            partial = cached.with_suffix(f".{os.getpid()}.tmp")
-            partial.write_text(text, encoding="utf-8")
+            # Cached with repo-relative origins, so another checkout of the same content (a
+            # worktree of another ref, a copy) reuses it.
+            entries = self._entries(text)
+            partial = cached.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+            partial.write_text(json.dumps(entries), encoding="utf-8")
             os.replace(partial, cached)
-        result.objects = self._objects(overlay, text)
+        source = overlay.relative(self.repo.root)
+        result.objects = [ManifestObject(env=overlay.env, source=source,
+                                         file=entry["file"] or source, line=entry["line"],
+                                         data=entry["data"]) for entry in entries]
         return result
 
     def _build(self, overlay: Overlay, result: Rendered) -> str | None:
@@ -144,15 +151,14 @@ class Renderer:
         message = re.sub(r"^Error: ", "", message)
         return f"kustomize build failed: {message[:1500]}" if message else "kustomize build failed"
 
-    def _objects(self, overlay: Overlay, text: str) -> list[ManifestObject]:
-        objects = []
-        wrapper_base = self.cache_dir / "wrap-x"
+    def _entries(self, text: str) -> list[dict]:
+        """Each rendered object with the repo-relative file (and line) that defines it."""
+        entries = []
+        wrapper_base = self.cache_dir / "wrap-x"  # origins are relative to the wrapper directory
         for data in _safe_load_all(text):
             source_file, line = self._origin(data, wrapper_base)
-            objects.append(ManifestObject(env=overlay.env, source=overlay.relative(self.repo.root),
-                                          file=source_file or self.repo.rel(overlay.path),
-                                          line=line, data=data))
-        return objects
+            entries.append({"file": source_file, "line": line, "data": data})
+        return entries
 
     def _origin(self, data: dict, wrapper_base: Path) -> tuple[str | None, int | None]:
         meta = data.get("metadata") or {}

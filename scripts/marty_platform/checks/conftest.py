@@ -21,7 +21,7 @@ def _env_data(ctx: RunContext, batch: EnvBatch) -> str:
     """The env's facts, as data.marty.env and data.marty.namespaces for the policies."""
     namespaces = {
         obj.data["metadata"]["name"]: {"labels": obj.data["metadata"].get("labels") or {}}
-        for obj in batch.objects
+        for obj in [*batch.objects, *batch.staged.context]
         if obj.data.get("kind") == "Namespace" and isinstance(obj.data.get("metadata"), dict)
     }
     config = batch.config
@@ -58,11 +58,13 @@ def check(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
     data_dirs = [d for d in [str(library.data_dir) if library.data_dir.is_dir() else None,
                              _env_data(ctx, batch)] if d]
     files = [str(p) for p in batch.staged.paths]
+    context_files = {str(p) for p in batch.staged.context_paths}
     reports = []
     if library.object_namespaces and files:
         reports += _conftest(ctx, library, library.object_namespaces, files, data_dirs, False)
     if library.combined_namespaces and files:
-        reports += _conftest(ctx, library, library.combined_namespaces, files, data_dirs, True)
+        reports += _conftest(ctx, library, library.combined_namespaces,
+                             files + sorted(context_files), data_dirs, True)
     result.stats.checked = len(batch.objects)
     result.rules = dict.fromkeys(library.rules, len(batch.objects))
     for report in reports:
@@ -72,6 +74,8 @@ def check(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
                 rule = meta.get("rule") or meta.get("query", "policy")
                 target = meta.get("path") or report.get("filename", "")
                 obj = batch.staged.object_for(target)
+                if obj is None and target in context_files:
+                    continue  # about a context object: not what is being validated
                 info = library.rules.get(rule)
                 severity = Severity(info.severity) if info else default
                 result.findings.append(finding(
