@@ -59,12 +59,20 @@ def _classify(repo: Repo, paths: tuple[Path, ...]) -> tuple[list[Overlay], list[
             else:
                 raise UsageError(f"{raw}: a kustomization outside overlays/<env>/<app>/; "
                                  "pass an overlay directory or rendered manifest files")
+        elif path.is_dir() and _overlay_root(repo, path):
+            env = path.name if path != repo.root / "overlays" else None
+            overlays += repo.overlays([env] if env else None)
         elif path.is_dir():
             manifest_files += sorted(p for p in path.rglob("*")
                                      if p.is_file() and p.suffix in (*YAML_SUFFIXES, ".json"))
         else:
             manifest_files.append(path)
     return overlays, manifest_files
+
+
+def _overlay_root(repo: Repo, path: Path) -> bool:
+    """overlays/ or overlays/<env>/: shorthand for every overlay below it."""
+    return path in (repo.root / "overlays", *(repo.root / "overlays" / e for e in repo.envs()))
 
 
 def _display(repo: Repo, path: Path) -> str:
