@@ -6,7 +6,6 @@ non-zero when the resolved receivers differ and prints the ones it resolved.
 """
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import yaml
 from marty_platform.monitoring.findings import Finding, rel
 from marty_platform.monitoring.layout import ALERTMANAGER_CONFIG, ROUTE_TESTS
 from marty_platform.monitoring.rulefiles import LineLoader
+from marty_platform.tools.runner import Command, run
 
 
 @dataclass(frozen=True)
@@ -60,8 +60,7 @@ def route_test_command(amtool: Path | str, config: Path, test: RouteTest) -> lis
 
 
 def run_route_test(amtool: Path | str, config: Path, test: RouteTest) -> RouteResult:
-    proc = subprocess.run(route_test_command(amtool, config, test), capture_output=True,
-                          text=True, timeout=60, check=False)
+    proc = run(Command(argv=tuple(route_test_command(amtool, config, test)), timeout=60))
     return RouteResult(test, proc.returncode, proc.stdout, proc.stderr)
 
 
@@ -86,8 +85,7 @@ def configured_receivers(config: Path) -> set[str]:
 
 def check_config(root: Path, amtool: Path | str) -> list[Finding]:
     config = root / ALERTMANAGER_CONFIG
-    proc = subprocess.run([str(amtool), "check-config", str(config)], capture_output=True,
-                          text=True, timeout=60, check=False)
+    proc = run(Command(argv=(str(amtool), "check-config", str(config)), timeout=60))
     if proc.returncode == 0:
         return []
     detail = (proc.stderr or proc.stdout).strip().replace(str(root) + "/", "")

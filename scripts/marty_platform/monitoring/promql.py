@@ -7,11 +7,12 @@ promtool has no "parse this expression" command that takes many expressions at o
 from __future__ import annotations
 
 import re
-import subprocess
 import tempfile
 from pathlib import Path
 
 import yaml
+
+from marty_platform.tools.runner import Command, run
 
 KEYWORDS = {
     "and", "or", "unless", "by", "without", "on", "ignoring", "group_left", "group_right",
@@ -59,8 +60,7 @@ def parse_errors(exprs: list[str], promtool: Path | str) -> dict[int, str]:
         path = Path(tmp) / "exprs.yaml"
         path.write_text(yaml.safe_dump({"groups": [{"name": "exprs", "rules": rules}]},
                                        sort_keys=False), encoding="utf-8")
-        proc = subprocess.run([str(promtool), "check", "rules", str(path)],
-                              capture_output=True, text=True, timeout=120, check=False)
+        proc = run(Command(argv=(str(promtool), "check", "rules", str(path)), timeout=120))
     if proc.returncode == 0:
         return {}
     errors: dict[int, str] = {}
