@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 
@@ -129,3 +130,23 @@ def test_missing_tool_is_a_tooling_error(run_cli, tmp_path):
     assert re.search(r"^error: (kustomize|helm): not installed in \S+/empty; run `make bootstrap`$",
                      outcome.stderr.strip())
     assert "Traceback" not in outcome.stderr
+
+
+def test_deliberately_bad_overlay_gets_one_finding_per_problem(run_cli, repo_copy):
+    """privileged, hostNetwork, :latest, a plaintext Secret, no limits: each named once."""
+    target = repo_copy / "overlays" / "dev" / "bad-app"
+    shutil.copytree(BROKEN / "bad-overlay", target)
+    outcome = run_cli("validate", "--format", "json", "overlays/dev/bad-app", cwd=repo_copy)
+    assert outcome.code == 1
+    expected = {
+        "pss.baseline.privileged-containers": "overlays/dev/bad-app/deployment.yaml",
+        "pss.baseline.host-namespaces": "overlays/dev/bad-app/deployment.yaml",
+        "images.no-latest": "overlays/dev/bad-app/deployment.yaml",
+        "credentials.no-secret-data": "overlays/dev/bad-app/secret.yaml",
+        "resources.limits-required": "overlays/dev/bad-app/deployment.yaml",
+    }
+    for rule, file in expected.items():
+        matches = outcome.findings(rule=rule)
+        assert len(matches) == 1, (rule, matches)
+        assert matches[0]["file"] == file and matches[0]["line"] == 1
+        assert matches[0]["severity"] == "error"
