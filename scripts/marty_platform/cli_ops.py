@@ -1,4 +1,4 @@
-"""The operations commands: render, diff, drift and promote.
+"""The operations commands: render, diff, drift, promote and slo-report.
 
 Each is a standalone click command; cli.py registers them on the main group. Like the rest of the
 CLI they only parse arguments, call the core and print. Exit codes: 0 clean / no differences,
@@ -194,5 +194,41 @@ def promote(source, target, apps, dry_run, do_commit, output_format, today) -> N
     sys.exit(0)
 
 
-COMMANDS = [render, diff, drift, promote]
+# --- slo-report --------------------------------------------------------------------------------
+@click.command("slo-report", epilog="Exit codes: 0 no error budget exhausted, 1 at least one "
+               "SLO has exhausted its budget, 2 usage error or Prometheus unreachable.")
+@click.option("--prometheus-url", metavar="URL",
+              help="Query this Prometheus (e.g. http://prometheus-operated.monitoring.svc:9090).")
+@click.option("--results", "results_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Read saved query responses instead (JSON; format in monitoring/README.md).")
+@click.option("--service", "services", multiple=True, help="Only this service (repeatable).")
+@click.option("--at-risk-below", type=click.FloatRange(0, 100), default=25.0, show_default=True,
+              help="Budget remaining (percent) below which an SLO is AT RISK.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def slo_report(prometheus_url, results_file, services, at_risk_below, output_format) -> None:
+    """Remaining 30-day error budget per SLO, from the recording rules Sloth generates."""
+    from marty_platform.monitoring import slo_report as report
+    from marty_platform.repo import Repo
+
+    if bool(prometheus_url) == bool(results_file):
+        raise UsageError("give exactly one of --prometheus-url URL or --results FILE")
+    try:
+        if prometheus_url:
+            results = report.fetch_live(prometheus_url)
+        else:
+            results = report.load_results_file(results_file)
+        samples = report.parse_results(results)
+    except (report.PrometheusUnreachable, report.ResultsError) as exc:
+        raise UsageError(str(exc)) from None
+    expected = report.expected_slos(Repo.find().root)
+    if services:
+        samples = [s for s in samples if s.service in services]
+        expected = [e for e in expected if e[0] in services]
+    rows = report.build_report(samples, expected=expected, at_risk_below=at_risk_below / 100)
+    click.echo(report.as_json(rows) if output_format == "json" else report.text(rows), nl=False)
+    sys.exit(1 if report.exhausted(rows) else 0)
+
+
+COMMANDS = [render, diff, drift, promote, slo_report]
 

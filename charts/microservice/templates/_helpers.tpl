@@ -158,6 +158,14 @@ spec:
       env:
         - name: LOG_LEVEL
           value: {{ .Values.logLevel | quote }}
+        {{- if .Values.otel.enabled }}
+        - name: OTEL_EXPORTER_OTLP_ENDPOINT
+          value: {{ .Values.otel.endpoint | quote }}
+        - name: OTEL_EXPORTER_OTLP_PROTOCOL
+          value: {{ .Values.otel.protocol | quote }}
+        - name: OTEL_RESOURCE_ATTRIBUTES
+          value: {{ include "microservice.otelResourceAttributes" . | quote }}
+        {{- end }}
         {{- if .Values.database.enabled }}
         - name: DATABASE_URI
           valueFrom:
@@ -203,3 +211,19 @@ spec:
       emptyDir:
         sizeLimit: {{ .Values.tmpVolume.sizeLimit }}
 {{- end -}}
+
+{{/*
+OTEL_RESOURCE_ATTRIBUTES: service.name (the full name, as in the service label Prometheus uses),
+service.namespace (partOf), service.version (the image tag), deployment.environment (when set),
+then otel.resourceAttributes.
+*/}}
+{{- define "microservice.otelResourceAttributes" -}}
+{{- $attrs := list (printf "service.name=%s" (include "microservice.fullname" .)) (printf "service.namespace=%s" .Values.partOf) (printf "service.version=%s" (toString .Values.image.tag)) -}}
+{{- with .Values.otel.environment }}
+{{- $attrs = append $attrs (printf "deployment.environment=%s" .) -}}
+{{- end }}
+{{- range $k, $v := .Values.otel.resourceAttributes }}
+{{- $attrs = append $attrs (printf "%s=%s" $k $v) -}}
+{{- end }}
+{{- join "," $attrs -}}
+{{- end }}

@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Callable
 
 from marty_platform.context import RunContext
-from marty_platform.generators import catalog_files, chart_readmes, policy_docs, slo_rules
+from marty_platform.generators import (
+    catalog_files,
+    chart_readmes,
+    monitoring_delivery,
+    policy_docs,
+    prometheus_rules,
+    slo_rules,
+)
 
 Generator = Callable[[RunContext, bool], list[Path]]
 
@@ -22,6 +29,9 @@ GENERATORS: dict[str, Generator] = {
     "chart-readmes": chart_readmes.generate,
     "policy-docs": policy_docs.generate,
     "slo-rules": slo_rules.generate,
+    # After slo-rules: wraps its output (and the hand-written rules) as PrometheusRules.
+    "prometheus-rules": prometheus_rules.generate,
+    "monitoring-delivery": monitoring_delivery.generate,
 }
 
 

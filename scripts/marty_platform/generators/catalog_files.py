@@ -1,5 +1,6 @@
 """Everything derived from catalog/services.yaml: service bases, platform allow-lists, Flux
-wiring, docs/services.md, and the overlays of services new to the catalog (created once)."""
+wiring, docs/services.md, and the overlays and SLO spec stubs of services new to the catalog
+(created once, never overwritten)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,4 +16,5 @@ def generate(ctx: RunContext, write: bool) -> list[Path]:
     outputs = {root / rel: text for rel, text in catalog.outputs(root).items()}
     stale = sync_files(outputs, write)
     missing = catalog.scaffold(root) if write else catalog.missing_overlays(root)
-    return stale + missing
+    slos = catalog.scaffold_slo_specs(root) if write else catalog.missing_slo_specs(root)
+    return stale + missing + slos

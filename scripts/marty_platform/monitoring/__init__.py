@@ -18,4 +18,5 @@ Modules, one concern each:
 - known_metrics: the metrics that exist (known-metrics.yaml + recording rules)
 - dashboards:    Grafana dashboards: JSON, uid, datasource variable, PromQL, metric names
 - alertmanager:  amtool route tests built from route-tests.yaml
+- slo_report:    remaining error budget per SLO from Prometheus query results (slo-report)
 """
