@@ -28,6 +28,7 @@ test: bootstrap
 
 bench: bootstrap
 	$(VENV)/bin/python bench/bench.py
+	$(VENV)/bin/python bench/diff_bench.py
 
 clean:
 	rm -rf .cache .pytest_cache

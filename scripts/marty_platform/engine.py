@@ -110,8 +110,8 @@ def _validate(ctx: RunContext) -> Report:
     tool_futures: list[Future] = []
     if ctx.full_repo:
         for repo_check in checks.PYTHON_REPO_CHECKS:
-            report.results += repo_check(ctx)
-        tool_futures = [ctx.pool.submit(c, ctx) for c in checks.TOOL_REPO_CHECKS]
+            report.results += _guarded(repo_check, ctx)
+        tool_futures = [ctx.pool.submit(_guarded, c, ctx) for c in checks.TOOL_REPO_CHECKS]
 
     objects: dict[str, list[ManifestObject]] = {env: [] for env in envs}
     renderer = Renderer(repo, ctx.toolbox, ctx.cache_dir, ctx.manifest.fingerprint())
@@ -135,7 +135,7 @@ def _validate(ctx: RunContext) -> Report:
         staged = StagedBatch.write(env, ctx.scratch(f"objects-{env}"), objects[env],
                                    context.get(env, []))
         batch = EnvBatch(ctx.env_configs[env], staged)
-        batch_futures += [ctx.pool.submit(c, ctx, batch) for c in checks.MANIFEST_CHECKS]
+        batch_futures += [ctx.pool.submit(_guarded, c, ctx, batch) for c in checks.MANIFEST_CHECKS]
     for future in [*batch_futures, *tool_futures]:
         report.results += future.result()
 
@@ -144,6 +144,19 @@ def _validate(ctx: RunContext) -> Report:
     findings = _escalate(findings, ctx.env_configs)
     report.findings = _dedupe(findings)
     return report
+
+
+def _guarded(check, *args) -> list[CheckResult]:
+    """Run one check; a bug in it becomes a finding instead of ending the whole run.
+    Usage and tooling errors (MartyError) still stop the run: they affect every check."""
+    try:
+        return check(*args)
+    except MartyError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - collect, don't abort
+        name = check.__module__.rsplit(".", 1)[-1]
+        return [CheckResult(name, findings=[finding(
+            name, "internal-error", f"the {name} check failed: {type(exc).__name__}: {exc}")])]
 
 
 def _env_context(ctx: RunContext, renderer: Renderer,

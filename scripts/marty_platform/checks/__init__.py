@@ -10,6 +10,7 @@ Adding a check means writing one module and listing it here.
 from marty_platform.checks import (
     charts,
     conftest,
+    delivery_access,
     files,
     generated,
     gitops,
@@ -24,4 +25,4 @@ PYTHON_REPO_CHECKS = [files.check, repo_config.check]
 # Checks that run external tools are submitted to the shared pool.
 TOOL_REPO_CHECKS = [charts.check, monitoring.check, terraform.check, conftest.verify,
                     generated.check, gitops.check]
-MANIFEST_CHECKS = [kubeconform.check, conftest.check]
+MANIFEST_CHECKS = [kubeconform.check, conftest.check, delivery_access.check]

@@ -13,6 +13,8 @@ def generate(ctx: RunContext, write: bool) -> list[Path]:
     from marty_platform.generators import sync_files
 
     root = ctx.repo.root
+    if not (root / "catalog" / "services.yaml").is_file():
+        return []
     outputs = {root / rel: text for rel, text in catalog.outputs(root).items()}
     stale = sync_files(outputs, write)
     missing = catalog.scaffold(root) if write else catalog.missing_overlays(root)
