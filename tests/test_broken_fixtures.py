@@ -12,8 +12,8 @@ MANIFESTS = BROKEN / "manifests"
 
 CASES = [
     # fixture, check, rule, line, text the message must contain
-    ("unknown-field.yaml", "kubeconform", "schema", 1, "additional properties 'colour'"),
-    ("wrong-type.yaml", "kubeconform", "schema", 1, "/spec/ports/0/port: got string, want integer"),
+    ("unknown-field.yaml", "kubeconform", "schema", 8, "additional properties 'colour'"),
+    ("wrong-type.yaml", "kubeconform", "schema", 9, "/spec/ports/0/port: got string, want integer"),
     ("removed-api.yaml", "kubeconform", "removed-api", 1, "use policy/v1"),
     ("duplicate-key.yaml", "yaml", "duplicate-key", 8, "duplicate key 'mode'"),
     ("malformed.yaml", "yaml", "syntax", 6, ""),
@@ -150,3 +150,16 @@ def test_deliberately_bad_overlay_gets_one_finding_per_problem(run_cli, repo_cop
         assert len(matches) == 1, (rule, matches)
         assert matches[0]["file"] == file and matches[0]["line"] == 1
         assert matches[0]["severity"] == "error"
+
+
+def test_schema_error_in_a_base_points_at_the_field(run_cli, repo_copy):
+    """Through kustomize's origin annotations, a finding lands on the base file and field."""
+    policy = repo_copy / "base" / "platform" / "network" / "default-deny.yaml"
+    policy.write_text(policy.read_text().replace("  podSelector: {}\n",
+                                                 "  podSelector: {}\n  podSelectr: {}\n"))
+    outcome = run_cli("validate", "--format", "json", "overlays/dev/platform-network",
+                      cwd=repo_copy)
+    assert outcome.code == 1
+    [item] = outcome.findings(check="kubeconform", rule="schema")
+    assert item["file"] == "base/platform/network/default-deny.yaml"
+    assert item["line"] == 7 and "podSelectr" in item["message"]

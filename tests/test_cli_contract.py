@@ -30,7 +30,7 @@ def test_text_format_summary_and_finding_lines(run_cli):
     findings = [m for m in map(FINDING_LINE.match, lines) if m]
     assert findings, outcome.stdout
     file, line, env, resource, check, rule = findings[0].groups()
-    assert (file, line, env) == ("tests/fixtures/broken/manifests/wrong-type.yaml", "1", "prod")
+    assert (file, line, env) == ("tests/fixtures/broken/manifests/wrong-type.yaml", "9", "prod")
     assert resource == "Service/marty-prod/wrong-type" and (check, rule) == ("kubeconform", "schema")
     assert lines[-1].startswith("FAILED")
 

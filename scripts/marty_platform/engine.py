@@ -201,6 +201,3 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
             seen.add(key)
             result.append(item)
     return result
-
-
-__all__ = ["Report", "run_validation", "MartyError", "finding"]

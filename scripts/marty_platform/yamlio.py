@@ -7,6 +7,7 @@ ever builds plain data (safe loading): no tags that construct Python objects.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -124,6 +125,41 @@ def load_documents(text: str) -> list[Document]:
     finally:
         loader.dispose()
     return docs
+
+
+@lru_cache(maxsize=256)
+def _composed(path: Path, mtime_ns: int) -> tuple:
+    """The node trees of a file's documents (composition only: nothing is constructed)."""
+    try:
+        text = decode(path.read_bytes())
+        return tuple(node for node in yaml.compose_all(text, Loader=_BaseLoader) if node)
+    except (OSError, YamlError, yaml.YAMLError):
+        return ()
+
+
+def locate_pointer(path: Path, doc_line: int, pointer: str) -> int | None:
+    """1-based line of a JSON pointer (/spec/ports/0/port) inside the document starting at
+    `doc_line`, or of its deepest existing parent; None when the document is not found."""
+    try:
+        nodes = _composed(path, path.stat().st_mtime_ns)
+    except OSError:
+        return None
+    node = next((n for n in nodes if n.start_mark.line + 1 == doc_line), None)
+    if node is None:
+        return None
+    line = node.start_mark.line + 1
+    for part in [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/") if p]:
+        if isinstance(node, yaml.MappingNode):
+            match = next(((k, v) for k, v in node.value if k.value == part), None)
+            if match is None:
+                break
+            line, node = match[0].start_mark.line + 1, match[1]
+        elif isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
+            node = node.value[int(part)]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
 
 
 def load_file(path: Path) -> list[Document]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from marty_platform import k8s_schemas
 from marty_platform.batch import EnvBatch
@@ -10,6 +11,7 @@ from marty_platform.context import RunContext
 from marty_platform.errors import ToolError
 from marty_platform.model import CheckResult, ManifestObject, Severity, finding
 from marty_platform.tools.runner import run
+from marty_platform.yamlio import locate_pointer
 
 CHECK = "kubeconform"
 # Groups served by Kubernetes itself: a missing schema there means the API does not exist.
@@ -50,12 +52,23 @@ def _run(ctx: RunContext, batch: EnvBatch, schema_dir) -> dict[str, dict]:
     return {r["filename"]: r for r in resources}
 
 
-def _messages(msg: str) -> list[str]:
-    """kubeconform packs every violation into one message; split it into one per field."""
+def _violations(msg: str) -> list[tuple[str, str]]:
+    """kubeconform packs every violation into one message; split it into (pointer, text)."""
     parts = re.findall(r"at '([^']*)': ([^-][^\n]*?)(?=\s+- at '|$)", msg)
-    details = [f"{path or '/'}: {text.strip()}" for path, text in parts
-               if text.strip() != "validation failed"]
-    return details or [msg]
+    found = [(path or "/", text.strip()) for path, text in parts
+             if text.strip() != "validation failed"]
+    return found or [("", msg)]
+
+
+def _line_of(obj: ManifestObject, repo_root, pointer: str, text: str) -> int | None:
+    """The line of the offending field when the object's source file has it, else the object's."""
+    if not pointer or obj.line is None:
+        return obj.line
+    unknown = re.match(r"additional properties '([^']+)'", text)
+    if unknown:  # point at the first unknown field itself
+        pointer = f"{pointer.rstrip('/')}/{unknown.group(1)}"
+    path = Path(obj.file) if Path(obj.file).is_absolute() else repo_root / obj.file
+    return locate_pointer(path, obj.line, pointer) or obj.line
 
 
 def _unserved(obj: ManifestObject, schema_dir, version: str) -> str | None:
@@ -99,8 +112,11 @@ def check(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
                         severity=Severity(config.next_minor), **located))
         elif status == "statusInvalid":
             result.stats.checked += 1
-            for detail in _messages(msg):
-                result.findings.append(finding(CHECK, "schema", detail, **located))
+            for pointer, text in _violations(msg):
+                detail = f"{pointer}: {text}" if pointer else text
+                result.findings.append(finding(
+                    CHECK, "schema", detail, **{**located,
+                                                "line": _line_of(obj, ctx.repo.root, pointer, text)}))
         elif "could not find schema" in msg:
             reason = _unserved(obj, now_dir, current)
             if reason:
