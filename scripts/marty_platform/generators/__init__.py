@@ -35,16 +35,5 @@ GENERATORS: dict[str, Generator] = {
 }
 
 
-def sync_files(outputs: dict[Path, str], write: bool) -> list[Path]:
-    """For generators that produce whole files: compare, and optionally write, each output."""
-    stale = [path for path, text in sorted(outputs.items())
-             if not path.is_file() or path.read_text(encoding="utf-8") != text]
-    if write:
-        for path in stale:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(outputs[path], encoding="utf-8")
-    return stale
-
-
 def run_all(ctx: RunContext, write: bool) -> dict[str, list[Path]]:
     return {name: generate(ctx, write) for name, generate in GENERATORS.items()}

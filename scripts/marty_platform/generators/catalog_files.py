@@ -7,11 +7,10 @@ from pathlib import Path
 
 from marty_platform import catalog
 from marty_platform.context import RunContext
+from marty_platform.generators.files import sync_files
 
 
 def generate(ctx: RunContext, write: bool) -> list[Path]:
-    from marty_platform.generators import sync_files
-
     root = ctx.repo.root
     if not (root / "catalog" / "services.yaml").is_file():
         return []

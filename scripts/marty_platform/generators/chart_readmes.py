@@ -5,9 +5,8 @@ from pathlib import Path
 
 from marty_platform import chartdocs
 from marty_platform.context import RunContext
+from marty_platform.generators.files import sync_files
 
 
 def generate(ctx: RunContext, write: bool) -> list[Path]:
-    from marty_platform.generators import sync_files
-
     return sync_files(chartdocs.readmes(ctx.repo.root), write)

@@ -17,6 +17,7 @@ import yaml
 
 from marty_platform import catalog
 from marty_platform.context import RunContext
+from marty_platform.generators.files import orphans, sync_files
 from marty_platform.generators.prometheus_rules import dump, header
 from marty_platform.monitoring.layout import DASHBOARDS_DIR, MONITORING
 
@@ -123,17 +124,6 @@ def outputs(root: Path) -> dict[Path, str]:
 
 
 def generate(ctx: RunContext, write: bool) -> list[Path]:
-    from marty_platform.generators import sync_files
-
     root = ctx.repo.root
     wanted = {root / rel: text for rel, text in outputs(root).items()}
-    stale = sync_files(wanted, write)
-    otel = root / OTEL_OUT
-    orphans = [p for p in sorted(otel.glob("*/*.yaml")) if p not in wanted] \
-        if otel.is_dir() else []
-    if write:
-        for path in orphans:
-            path.unlink()
-            if not any(path.parent.iterdir()):
-                path.parent.rmdir()
-    return stale + orphans
+    return sync_files(wanted, write) + orphans(wanted, root / OTEL_OUT, "*/*.yaml", write)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from marty_platform.context import RunContext
 from marty_platform.errors import UsageError
+from marty_platform.generators.files import sync_files
 from marty_platform.yamlio import load_one
 
 OUTPUT = "docs/policies.md"
@@ -92,8 +93,6 @@ def render(policies: list[dict]) -> str:
 
 
 def generate(ctx: RunContext, write: bool) -> list[Path]:
-    from marty_platform.generators import sync_files
-
     try:
         policies = load_policies(ctx.repo.root / "policies")
     except MetadataError as exc:

@@ -17,6 +17,7 @@ import yaml
 
 from marty_platform import catalog
 from marty_platform.context import RunContext
+from marty_platform.generators.files import orphans, sync_files
 from marty_platform.monitoring.layout import rule_files
 
 OUT_DIR = Path("base/platform/monitoring/rules")
@@ -96,15 +97,6 @@ def outputs(root: Path) -> dict[Path, str]:
 
 
 def generate(ctx: RunContext, write: bool) -> list[Path]:
-    from marty_platform.generators import sync_files
-
     root = ctx.repo.root
     wanted = {root / rel: text for rel, text in outputs(root).items()}
-    stale = sync_files(wanted, write)
-    directory = root / OUT_DIR
-    orphans = [p for p in sorted(directory.glob("*.yaml")) if p not in wanted] \
-        if directory.is_dir() else []
-    if write:
-        for path in orphans:
-            path.unlink()
-    return stale + orphans
+    return sync_files(wanted, write) + orphans(wanted, root / OUT_DIR, "*.yaml", write)
