@@ -111,14 +111,20 @@ def _promote_inline_image(chart, match) -> list[str]:
         chart["valuesInline"] = {}
     if not isinstance(chart["valuesInline"].get("image"), dict):
         chart["valuesInline"]["image"] = {}
-    target, notes = chart["valuesInline"]["image"], []
     release = chart.get("releaseName") or chart.get("name")
-    for key in CHART_IMAGE_VERSION_FIELDS:
+    return _copy_fields(source, chart["valuesInline"]["image"], CHART_IMAGE_VERSION_FIELDS,
+                        f"{release}: image.", "")
+
+
+def _copy_fields(source: dict, target: dict, keys, label: str, removed_note: str) -> list[str]:
+    """Make `target` carry `source`'s value for each key (or none); one note per change."""
+    notes = []
+    for key in keys:
         if key in source and target.get(key) != source[key]:
-            notes.append(f"{release}: image.{key} {target.get(key, '(unset)')} → {source[key]}")
+            notes.append(f"{label}{key} {target.get(key, '(unset)')} → {source[key]}")
             target[key] = source[key]
         elif key not in source and key in target:
-            notes.append(f"{release}: image.{key} {target[key]} removed")
+            notes.append(f"{label}{key} {target[key]} removed{removed_note}")
             del target[key]
     return notes
 
@@ -140,13 +146,8 @@ def plan_app(source: Overlay, target: Overlay) -> Edit | None:
             if entry is None:
                 entry = {"name": name}
                 dst["images"].append(entry)
-            for key in IMAGE_VERSION_FIELDS:
-                if key in image and entry.get(key) != image[key]:
-                    notes.append(f"{name}: {key} {entry.get(key, '(unset)')} → {image[key]}")
-                    entry[key] = image[key]
-                elif key not in image and key in entry:
-                    notes.append(f"{name}: {key} {entry[key]} removed ({source.env} has none)")
-                    del entry[key]
+            notes += _copy_fields(image, entry, IMAGE_VERSION_FIELDS, f"{name}: ",
+                                  f" ({source.env} has none)")
         for name in dst_images.keys() - src_images.keys():
             notes.append(f"{name}: pinned in {target.env} only; left unchanged")
 
