@@ -169,34 +169,31 @@ def _pods(labels: dict) -> dict:
     return {"podSelector": {"matchLabels": labels}}
 
 
+def _allow_pair(s: Service, peer: dict, port: int, egress_name: str, ingress_name: str) -> list:
+    """Both halves of one allowed connection: egress from the service, ingress at its peer."""
+    app = {"app.kubernetes.io/name": s.name}
+    ports = [{"port": port, "protocol": "TCP"}]
+    return [
+        _np(egress_name, s, {"podSelector": {"matchLabels": app}, "policyTypes": ["Egress"],
+                             "egress": [{"to": [_pods(peer)], "ports": ports}]}),
+        _np(ingress_name, s, {"podSelector": {"matchLabels": peer}, "policyTypes": ["Ingress"],
+                              "ingress": [{"from": [_pods(app)], "ports": ports}]}),
+    ]
+
+
 def network_policies(services: list[Service]) -> str:
     docs = []
     for s in services:
         app = {"app.kubernetes.io/name": s.name}
         if s.database:
-            db = {"cnpg.io/cluster": f"{s.name}-db"}
-            docs.append(_np(f"{s.name}-to-postgres", s, {
-                "podSelector": {"matchLabels": app}, "policyTypes": ["Egress"],
-                "egress": [{"to": [_pods(db)], "ports": [{"port": 5432, "protocol": "TCP"}]}]}))
-            docs.append(_np(f"{s.name}-db-from-{s.name}", s, {
-                "podSelector": {"matchLabels": db}, "policyTypes": ["Ingress"],
-                "ingress": [{"from": [_pods(app)], "ports": [{"port": 5432, "protocol": "TCP"}]}]}))
+            docs += _allow_pair(s, {"cnpg.io/cluster": f"{s.name}-db"}, 5432,
+                                f"{s.name}-to-postgres", f"{s.name}-db-from-{s.name}")
         if "kafka" in s.dependencies:
-            kafka = {"strimzi.io/cluster": KAFKA_CLUSTER, "strimzi.io/kind": "Kafka"}
-            docs.append(_np(f"{s.name}-to-kafka", s, {
-                "podSelector": {"matchLabels": app}, "policyTypes": ["Egress"],
-                "egress": [{"to": [_pods(kafka)], "ports": [{"port": 9093, "protocol": "TCP"}]}]}))
-            docs.append(_np(f"kafka-from-{s.name}", s, {
-                "podSelector": {"matchLabels": kafka}, "policyTypes": ["Ingress"],
-                "ingress": [{"from": [_pods(app)], "ports": [{"port": 9093, "protocol": "TCP"}]}]}))
+            docs += _allow_pair(s, {"strimzi.io/cluster": KAFKA_CLUSTER, "strimzi.io/kind": "Kafka"},
+                                9093, f"{s.name}-to-kafka", f"kafka-from-{s.name}")
         if "redis" in s.dependencies:
-            redis = {"app.kubernetes.io/name": f"{s.name}-redis"}
-            docs.append(_np(f"{s.name}-to-redis", s, {
-                "podSelector": {"matchLabels": app}, "policyTypes": ["Egress"],
-                "egress": [{"to": [_pods(redis)], "ports": [{"port": 6379, "protocol": "TCP"}]}]}))
-            docs.append(_np(f"{s.name}-redis-from-{s.name}", s, {
-                "podSelector": {"matchLabels": redis}, "policyTypes": ["Ingress"],
-                "ingress": [{"from": [_pods(app)], "ports": [{"port": 6379, "protocol": "TCP"}]}]}))
+            docs += _allow_pair(s, {"app.kubernetes.io/name": f"{s.name}-redis"}, 6379,
+                                f"{s.name}-to-redis", f"{s.name}-redis-from-{s.name}")
         if "object-storage" in s.dependencies:
             docs.append(_np(f"{s.name}-to-object-storage", s, {
                 "podSelector": {"matchLabels": app}, "policyTypes": ["Egress"],
