@@ -10,9 +10,14 @@ from harness import ROOT, TOOLS_BIN
 
 def test_pinned_tools_report_their_pinned_versions():
     import tomllib
+
+    from marty_platform.tools.bootstrap import find_go
+    from marty_platform.tools.manifest import load_manifest
+
+    go = find_go(load_manifest(ROOT / "tools.toml").go_fallback, print)
     pins = tomllib.loads((ROOT / "tools.toml").read_text())["tools"]
     for name, pin in pins.items():
-        info = subprocess.run(["go", "version", "-m", str(TOOLS_BIN / name)], capture_output=True,
+        info = subprocess.run([go, "version", "-m", str(TOOLS_BIN / name)], capture_output=True,
                               text=True, check=True).stdout
         module, version = re.search(r"^\s*mod\s+(\S+)\s+(\S+)", info, re.M).groups()
         assert (module, version) == (pin["module"], pin["version"]), name
