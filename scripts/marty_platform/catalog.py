@@ -569,7 +569,7 @@ SLO_LATENCY_OBJECTIVE = 99.0
 RUNBOOKS = "https://github.com/marty-platform/marty-platform/blob/main/docs/runbooks/"
 
 _SLO_STUB = """\
-# SLOs for {name} (team {team}). Sloth prometheus/v1 spec; schema: slo-spec.schema.json.
+# SLOs for {name} (team {team}). Sloth prometheus/v1 spec; schema: schemas/slo-spec.schema.json.
 # Generated rules: monitoring/rules/generated/slo-{name}.yaml (regenerate, never edit them).
 # Scaffolded from catalog/services.yaml with the default objectives; tune them, it is never
 # overwritten.

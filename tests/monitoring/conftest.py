@@ -47,6 +47,6 @@ def sloth() -> Path:
 @pytest.fixture
 def scratch(tmp_path: Path) -> Path:
     """A throw-away repository root holding copies of monitoring/, docs/runbooks/ and catalog/."""
-    for part in ("monitoring", "docs/runbooks", "catalog"):
+    for part in ("monitoring", "docs/runbooks", "catalog", "schemas"):
         shutil.copytree(REPO / part, tmp_path / part)
     return tmp_path

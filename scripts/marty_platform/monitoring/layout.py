@@ -6,7 +6,7 @@ from pathlib import Path
 
 MONITORING = Path("monitoring")
 SLO_DIR = MONITORING / "slo"
-SLO_SCHEMA = SLO_DIR / "slo-spec.schema.json"
+SLO_SCHEMA = Path("schemas") / "slo-spec.schema.json"
 RULES_DIR = MONITORING / "rules"
 GENERATED_DIR = RULES_DIR / "generated"
 RULE_TESTS_DIR = MONITORING / "tests"
@@ -25,7 +25,7 @@ def generated_rule_file(service: str) -> Path:
 
 
 def slo_spec_files(root: Path) -> list[Path]:
-    """SLO specs: every monitoring/slo/*.yaml (the JSON schema sits next to them)."""
+    """SLO specs: every monitoring/slo/*.yaml (schema: schemas/slo-spec.schema.json)."""
     directory = root / SLO_DIR
     return sorted(directory.glob("*.yaml")) if directory.is_dir() else []
 
