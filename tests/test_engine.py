@@ -24,3 +24,14 @@ def test_a_failing_check_becomes_a_finding_and_the_run_goes_on(monkeypatch, cach
     # The real checks still ran and reported.
     assert any(f.check == "kubeconform" and f.rule == "schema" for f in report.findings)
     assert not report.ok
+
+
+def test_configuration_reference_lists_every_schema_field():
+    from marty_platform.generators.schema_docs import render
+
+    schema = ROOT / "schemas" / "env-config.schema.json"
+    text = render([schema])
+    for field in ("`kubernetesVersion`", "`strictness.missingSchema`",
+                  "`podSecurity.namespaces`"):
+        assert field in text
+    assert "overlays/\\<env>/env.yaml" in text

@@ -18,6 +18,7 @@ from marty_platform.generators import (
     monitoring_delivery,
     policy_docs,
     prometheus_rules,
+    schema_docs,
     slo_rules,
 )
 
@@ -28,6 +29,7 @@ GENERATORS: dict[str, Generator] = {
     "catalog": catalog_files.generate,
     "chart-readmes": chart_readmes.generate,
     "policy-docs": policy_docs.generate,
+    "schema-docs": schema_docs.generate,
     "slo-rules": slo_rules.generate,
     # After slo-rules: wraps its output (and the hand-written rules) as PrometheusRules.
     "prometheus-rules": prometheus_rules.generate,
