@@ -17,12 +17,10 @@ def _crd_locations(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(values) + tuple(p for p in from_env.split(os.pathsep) if p)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--debug", is_flag=True, help="Show tracebacks for unexpected errors.")
-@click.pass_context
-def main(ctx: click.Context, debug: bool) -> None:
+@click.group(context_settings={"help_option_names": ["-h", "--help"]},
+             epilog="Any command also takes --debug: show the traceback of an unexpected error.")
+def main() -> None:
     """Tooling for the marty-platform GitOps repository."""
-    ctx.obj = {"debug": debug}
 
 
 @main.command(epilog=EXIT_CODES)
@@ -112,7 +110,10 @@ _register_operations()
 
 
 def run() -> None:
+    # --debug is accepted anywhere on the line (scripts/validate --debug ...), so it is taken out
+    # before click parses the rest.
     debug = "--debug" in sys.argv
+    sys.argv = [arg for arg in sys.argv if arg != "--debug"]
     try:
         main(standalone_mode=False)
     except click.exceptions.Exit as exc:
