@@ -163,3 +163,17 @@ def test_schema_error_in_a_base_points_at_the_field(run_cli, repo_copy):
     [item] = outcome.findings(check="kubeconform", rule="schema")
     assert item["file"] == "base/platform/network/default-deny.yaml"
     assert item["line"] == 7 and "podSelectr" in item["message"]
+
+
+def test_chart_values_against_the_chart_schema(run_cli, repo_copy):
+    """A value the chart's values.schema.json does not allow fails the render, said plainly."""
+    overlay = repo_copy / "overlays" / "dev" / "trust-anchor" / "kustomization.yaml"
+    text = overlay.read_text()
+    assert "      image:\n        tag:" in text
+    overlay.write_text(text.replace("      image:\n", "      image:\n        colour: blue\n", 1))
+    outcome = run_cli("validate", "--format", "json", "overlays/dev/trust-anchor", cwd=repo_copy)
+    assert outcome.code == 1
+    [item] = outcome.findings(check="kustomize", rule="build-failed")
+    assert item["file"] == "overlays/dev/trust-anchor/kustomization.yaml"
+    assert "additional properties 'colour' not allowed" in item["message"]
+    assert "unable to run" not in item["message"] and "accumulating" not in item["message"]

@@ -149,6 +149,12 @@ class Renderer:
         message = " ".join(line.strip() for line in stderr.strip().splitlines() if line.strip())
         message = message.replace(str(self.repo.root) + "/", "")
         message = re.sub(r"^Error: ", "", message)
+        # kustomize wraps the root cause in layers of "accumulating resources" context, and a
+        # failing helm in its command line and environment: keep the cause.
+        if "Error: " in message:
+            message = message.rsplit("Error: ", 1)[1]
+        message = message.split(" : unable to run: ", 1)[0]
+        message = re.sub(r"^.*recursed accumulation of path '[^']*': ", "", message)
         return f"kustomize build failed: {message[:1500]}" if message else "kustomize build failed"
 
     def _entries(self, text: str) -> list[dict]:
