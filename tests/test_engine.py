@@ -35,3 +35,20 @@ def test_configuration_reference_lists_every_schema_field():
                   "`podSecurity.namespaces`"):
         assert field in text
     assert "overlays/\\<env>/env.yaml" in text
+
+
+def test_render_cache_forgets_old_entries(tmp_path):
+    import os
+    import time
+
+    from marty_platform.render import Renderer
+
+    renderer = Renderer(Repo(ROOT), toolbox=None, cache_dir=tmp_path, fingerprint="x")
+    renderer.cache_dir.mkdir(parents=True)
+    old, fresh = renderer.cache_dir / "old.json", renderer.cache_dir / "fresh.json"
+    for path in (old, fresh):
+        path.write_text("[]")
+    month_ago = time.time() - 30 * 86400
+    os.utime(old, (month_ago, month_ago))
+    renderer.prune()
+    assert not old.exists() and fresh.exists()

@@ -139,6 +139,8 @@ def _validate(ctx: RunContext) -> Report:
     for future in [*batch_futures, *tool_futures]:
         report.results += future.result()
 
+    if ctx.full_repo:
+        renderer.prune()
     findings = [f for result in report.results for f in result.findings]
     findings = _apply_waivers(ctx, findings)
     findings = _escalate(findings, ctx.env_configs)

@@ -19,6 +19,7 @@ import re
 import shutil
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +33,7 @@ from marty_platform.tools.runner import ToolBox, run
 from marty_platform.yamlio import YamlError, load_file
 
 ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
+CACHE_MAX_AGE_DAYS = 14
 CHECK = "kustomize"
 
 
@@ -107,6 +109,7 @@ class Renderer:
         cached = self.cache_dir / f"{key}.json"
         if cached.is_file():
             entries, result.cached = json.loads(cached.read_text(encoding="utf-8")), True
+            os.utime(cached)  # recently used: kept by prune()
         else:
             text = self._build(overlay, result)
             if text is None:
@@ -122,6 +125,16 @@ class Renderer:
                                          file=entry["file"] or source, line=entry["line"],
                                          data=entry["data"]) for entry in entries]
         return result
+
+    def prune(self, max_age_days: int = CACHE_MAX_AGE_DAYS) -> None:
+        """Forget renders no run has used for a while, so the cache does not grow forever."""
+        cutoff = time.time() - max_age_days * 86400
+        for entry in self.cache_dir.glob("*.json") if self.cache_dir.is_dir() else ():
+            try:
+                if entry.stat().st_mtime < cutoff:
+                    entry.unlink()
+            except OSError:
+                pass  # another run pruned or replaced it
 
     def _build(self, overlay: Overlay, result: Rendered) -> str | None:
         self.cache_dir.mkdir(parents=True, exist_ok=True)
