@@ -52,3 +52,9 @@ def test_not_utf8():
     with pytest.raises(YamlError) as caught:
         decode(b"a: 1\nb: \xff\n")
     assert (caught.value.rule, caught.value.line) == ("encoding", 2)
+
+
+def test_control_characters_are_located():
+    exc = error("a: 1\nb: \x07\n")
+    assert (exc.rule, exc.line) == ("syntax", 2)
+    assert "#x0007" in exc.message

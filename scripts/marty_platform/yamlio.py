@@ -118,6 +118,10 @@ def load_documents(text: str) -> list[Document]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         raise YamlError(f"{exc.problem or exc.context}", line=line) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        line = text[: exc.position].count("\n") + 1 if isinstance(exc.position, int) else None
+        raise YamlError(f"{exc.reason}: character #x{exc.character:04x}" if isinstance(
+            exc.character, int) else str(exc.reason), line=line) from None
     except yaml.YAMLError as exc:
         raise YamlError(str(exc).splitlines()[0]) from None
     except RecursionError:
