@@ -91,22 +91,46 @@ def run_validation(repo: Repo, options: Options) -> Report:
                 shutil.rmtree(ctx.run_dir, ignore_errors=True)
 
 
-def _validate(ctx: RunContext) -> Report:
+def _select(ctx: RunContext) -> tuple[list[Overlay], list[Path], list[str]]:
+    """What this run validates: overlays, manifest files, and the envs they belong to."""
     repo, options = ctx.repo, ctx.options
-    report = Report()
     if ctx.full_repo:
-        overlays, manifest_files = repo.overlays(list(options.envs) or None), []
-        envs = list(options.envs) or repo.envs()
-    else:
-        overlays, manifest_files = _classify(repo, options.paths)
-        envs = sorted({o.env for o in overlays} | (set(options.envs or [DEFAULT_MANIFEST_ENV])
-                                                   if manifest_files else set()))
-        if options.envs:
-            overlays = [o for o in overlays if o.env in options.envs]
-    for env in envs:
-        ctx.env_configs[env] = load_env_config(repo, env)
-    report.envs = envs
+        return repo.overlays(list(options.envs) or None), [], list(options.envs) or repo.envs()
+    overlays, manifest_files = _classify(repo, options.paths)
+    if options.envs:
+        overlays = [o for o in overlays if o.env in options.envs]
+    manifest_envs = set(options.envs or [DEFAULT_MANIFEST_ENV]) if manifest_files else set()
+    return overlays, manifest_files, sorted({o.env for o in overlays} | manifest_envs)
 
+
+def _render(ctx: RunContext, renderer: Renderer, overlays: list[Overlay],
+            objects: dict[str, list[ManifestObject]]) -> CheckResult:
+    result = CheckResult("kustomize")
+    for rendered in ctx.pool.map(renderer.render, overlays):
+        result.stats.checked += 1
+        result.findings += rendered.findings
+        objects[rendered.overlay.env] += rendered.objects
+    return result
+
+
+def _load_manifests(ctx: RunContext, paths: list[Path],
+                    objects: dict[str, list[ManifestObject]]) -> list[CheckResult]:
+    results = []
+    for path in paths:
+        for env in ctx.options.envs or (DEFAULT_MANIFEST_ENV,):
+            loaded, problems = load_manifest_file(path, _display(ctx.repo, path), env)
+            objects[env] += loaded
+            results.append(CheckResult("yaml", env=env, findings=problems))
+    return results
+
+
+def _validate(ctx: RunContext) -> Report:
+    overlays, manifest_files, envs = _select(ctx)
+    for env in envs:
+        ctx.env_configs[env] = load_env_config(ctx.repo, env)
+    report = Report(envs=envs)
+
+    # Repo checks that run tools start first and overlap with rendering.
     tool_futures: list[Future] = []
     if ctx.full_repo:
         for repo_check in checks.PYTHON_REPO_CHECKS:
@@ -114,21 +138,11 @@ def _validate(ctx: RunContext) -> Report:
         tool_futures = [ctx.pool.submit(_guarded, c, ctx) for c in checks.TOOL_REPO_CHECKS]
 
     objects: dict[str, list[ManifestObject]] = {env: [] for env in envs}
-    renderer = Renderer(repo, ctx.toolbox, ctx.cache_dir, ctx.manifest.fingerprint())
-    render_result = CheckResult("kustomize")
-    for rendered in ctx.pool.map(renderer.render, overlays):
-        render_result.stats.checked += 1
-        render_result.findings += rendered.findings
-        objects[rendered.overlay.env] += rendered.objects
+    renderer = Renderer(ctx.repo, ctx.toolbox, ctx.cache_dir, ctx.manifest.fingerprint())
     if overlays:
-        report.results.append(render_result)
+        report.results.append(_render(ctx, renderer, overlays, objects))
     context = _env_context(ctx, renderer, overlays)
-
-    for path in manifest_files:
-        for env in options.envs or (DEFAULT_MANIFEST_ENV,):
-            loaded, problems = load_manifest_file(path, _display(repo, path), env)
-            objects[env] += loaded
-            report.results.append(CheckResult("yaml", env=env, findings=problems))
+    report.results += _load_manifests(ctx, manifest_files, objects)
 
     batch_futures = []
     for env in envs:
@@ -142,8 +156,7 @@ def _validate(ctx: RunContext) -> Report:
     if ctx.full_repo:
         renderer.prune()
     findings = [f for result in report.results for f in result.findings]
-    findings = _apply_waivers(ctx, findings)
-    findings = _escalate(findings, ctx.env_configs)
+    findings = _escalate(_apply_waivers(ctx, findings), ctx.env_configs)
     report.findings = _dedupe(findings)
     return report
 
