@@ -25,7 +25,7 @@ def _colour() -> bool:
 @click.option("--env", required=True, help="The env to render.")
 @click.option("--app", "apps", multiple=True, help="Only this app (repeatable).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Write DIR/<env>/<app>.yaml instead of printing.")
+              help="Write DIR/<env>/<app>/manifests.yaml (the layout Flux syncs) instead of printing.")
 def render(env: str, apps: tuple[str, ...], out_dir: Path | None) -> None:
     """Print an env's fully rendered objects as multi-document YAML (the render validate uses)."""
     import yaml
@@ -49,7 +49,7 @@ def render(env: str, apps: tuple[str, ...], out_dir: Path | None) -> None:
         text = yaml.safe_dump_all(objects, sort_keys=False, default_flow_style=False,
                                   allow_unicode=True, width=4096) if objects else ""
         if out_dir is not None:
-            path = out_dir / env / f"{app}.yaml"
+            path = out_dir / env / app / "manifests.yaml"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         elif text:

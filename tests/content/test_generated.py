@@ -84,3 +84,11 @@ def test_gitops_finds_dangling_path_and_duplicates(tmp_path):
     assert dangling[0].line and dangling[0].line > 1
     dup = [f for f in findings if f.rule == "argocd-duplicate"]
     assert len(dup) == 1 and "trust-anchor" in dup[0].message
+
+
+def test_chart_readme_has_exactly_one_generated_values_table():
+    from marty_platform.chartdocs import BEGIN, END
+
+    for chart in chartdocs.charts(ROOT):
+        text = (chart / "README.md").read_text()
+        assert text.count(BEGIN) == 1 and text.count(END) == 1, chart

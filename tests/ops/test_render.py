@@ -16,7 +16,7 @@ def test_render_writes_one_file_per_app(tree, cli, tmp_path):
     out = tmp_path / "out"
     result = cli(tree, "render", "--env", "prod", "--out", str(out))
     assert result.code == 0, result
-    docs = [d for d in yaml.safe_load_all((out / "prod" / "web.yaml").read_text()) if d]
+    docs = [d for d in yaml.safe_load_all((out / "prod" / "web" / "manifests.yaml").read_text()) if d]
     assert {d["kind"] for d in docs} == {"Deployment", "Service", "ServiceAccount",
                                          "PodDisruptionBudget"}
 
