@@ -106,10 +106,11 @@ def render_readme(chart: Path) -> str:
     generated = table(chart)
     if readme.is_file():
         text = readme.read_text(encoding="utf-8")
-        if BEGIN in text and END in text:
-            head, rest = text.split(BEGIN, 1)
-            tail = rest.split(END, 1)[1]
-            return head + generated + tail
+        # Any BEGIN marker counts, so rewording the marker never leaves a second table behind.
+        begin = re.search(r"<!-- PARAMETERS:BEGIN[^>]*-->", text)
+        if begin and END in text[begin.end():]:
+            tail = text[begin.end():].split(END, 1)[1]
+            return text[:begin.start()] + generated + tail
         return text.rstrip("\n") + "\n\n## Parameters\n\n" + generated + "\n"
     return f"# {chart.name}\n\n## Parameters\n\n{generated}\n"
 
