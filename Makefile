@@ -8,7 +8,7 @@ CRD_SCHEMAS ?= $(wildcard ../shared/crd-schemas)
 export MARTY_CRD_SCHEMA_LOCATION ?= $(CRD_SCHEMAS)
 PYTEST_WORKERS ?= 2
 
-.PHONY: validate test bootstrap venv bench clean
+.PHONY: validate test bootstrap venv bench generate lint clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ validate: bootstrap
 
 test: bootstrap
 	$(VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+generate: bootstrap
+	scripts/generate
+
+lint: venv
+	$(VENV)/bin/python -m ruff check scripts tests bench
 
 bench: bootstrap
 	$(VENV)/bin/python bench/bench.py
