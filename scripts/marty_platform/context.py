@@ -6,9 +6,11 @@ import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from marty_platform.envconfig import EnvConfig
+from marty_platform.policy_library import PolicyLibrary
 from marty_platform.repo import Repo
 from marty_platform.tools.manifest import Manifest
 from marty_platform.tools.runner import ToolBox
@@ -39,6 +41,11 @@ class RunContext:
     @property
     def full_repo(self) -> bool:
         return not self.options.paths
+
+    @cached_property
+    def policies(self) -> PolicyLibrary:
+        """The Rego policy library, read once per run and shared by every check that needs it."""
+        return PolicyLibrary.load(self.repo.root / "policies")
 
     def scratch(self, name: str) -> Path:
         with self._lock:

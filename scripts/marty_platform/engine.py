@@ -15,7 +15,6 @@ from marty_platform.envconfig import EnvConfig, load_env_config
 from marty_platform.errors import MartyError, UsageError
 from marty_platform.manifests import StagedBatch, load_manifest_file
 from marty_platform.model import CheckResult, Finding, ManifestObject, Severity, finding
-from marty_platform.policy_library import PolicyLibrary
 from marty_platform.render import Renderer
 from marty_platform.repo import YAML_SUFFIXES, Overlay, Repo, kustomization_file
 from marty_platform.tools.manifest import load_manifest
@@ -191,7 +190,7 @@ def _env_context(ctx: RunContext, renderer: Renderer,
 
 
 def _apply_waivers(ctx: RunContext, findings: list[Finding]) -> list[Finding]:
-    library = PolicyLibrary.load(ctx.repo.root / "policies")
+    library = ctx.policies
     waivers, problems = load_waivers(library.exceptions_file, ctx.repo.rel(library.exceptions_file))
     today = dt.date.fromisoformat(ctx.options.today) if ctx.options.today else dt.date.today()
     return apply_waivers(findings, waivers, today, ctx.repo.rel(library.exceptions_file),

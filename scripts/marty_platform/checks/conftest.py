@@ -13,10 +13,6 @@ from marty_platform.tools.runner import run
 CHECK = "conftest"
 
 
-def _library(ctx: RunContext) -> PolicyLibrary:
-    return PolicyLibrary.load(ctx.repo.root / "policies")
-
-
 def _env_data(ctx: RunContext, batch: EnvBatch) -> str:
     """The env's facts, as data.marty.env and data.marty.namespaces for the policies."""
     namespaces = {
@@ -51,7 +47,7 @@ def _conftest(ctx: RunContext, library: PolicyLibrary, namespaces: list[str], fi
 
 
 def check(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
-    library = _library(ctx)
+    library = ctx.policies
     result = CheckResult(CHECK, env=batch.env)
     if not library.object_namespaces and not library.combined_namespaces:
         return [result]
@@ -87,7 +83,7 @@ def check(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
 
 def verify(ctx: RunContext) -> list[CheckResult]:
     """`conftest verify`: the policies' own unit tests must pass."""
-    library = _library(ctx)
+    library = ctx.policies
     result = CheckResult("conftest-verify")
     if not any(library.root.rglob("*_test.rego")) if library.root.is_dir() else True:
         return [result]

@@ -5,7 +5,6 @@ import json
 
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, Severity, finding
-from marty_platform.policy_library import PolicyLibrary
 from marty_platform.tools.runner import run
 
 CHECK = "terraform"
@@ -33,7 +32,7 @@ def check(ctx: RunContext) -> list[CheckResult]:
 
 
 def _policies(ctx: RunContext, tf_files: list) -> CheckResult:
-    library = PolicyLibrary.load(ctx.repo.root / "policies")
+    library = ctx.policies
     result = CheckResult("conftest-terraform")
     if not library.terraform_namespaces:
         return result
