@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -33,7 +34,15 @@ LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _cons
 
 
 def load_rules(path: Path) -> list[Rule]:
-    """The rules of one file; raises yaml.YAMLError or ValueError if it is not a rule file."""
+    """The rules of one file; raises yaml.YAMLError or ValueError if it is not a rule file.
+
+    Several checks read the same rule files in one run; each file is parsed once per content."""
+    stat = path.stat()
+    return list(_load_rules(path, stat.st_mtime_ns, stat.st_size))
+
+
+@lru_cache(maxsize=256)
+def _load_rules(path: Path, mtime_ns: int, size: int) -> tuple[Rule, ...]:
     document = yaml.load(path.read_text(encoding="utf-8"), Loader=LineLoader)
     if not isinstance(document, dict) or not isinstance(document.get("groups"), list):
         raise ValueError("not a Prometheus rule file (no `groups:` list)")
@@ -55,7 +64,7 @@ def load_rules(path: Path) -> list[Rule]:
                 labels=_strip(raw.get("labels")),
                 annotations=_strip(raw.get("annotations")),
             ))
-    return rules
+    return tuple(rules)
 
 
 def _strip(mapping: object) -> dict:
