@@ -7,6 +7,8 @@ that no longer match their spec (or have no spec) without writing anything.
 """
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from pathlib import Path
 
@@ -29,8 +31,18 @@ class SloGenerationError(RuntimeError):
         self.detail = detail
 
 
-def render(spec: Path, sloth: Path | str) -> str:
-    """The rule file Sloth generates for one spec (Sloth prints it when no -o is given)."""
+def render(spec: Path, sloth: Path | str, cache_dir: Path | None = None) -> str:
+    """The rule file Sloth generates for one spec (Sloth prints it when no -o is given).
+
+    With `cache_dir`, the output is kept under a hash of the spec and the Sloth binary, so an
+    unchanged spec is not regenerated on every validation run."""
+    cached = None
+    if cache_dir is not None:
+        binary = Path(sloth).stat()
+        key = hashlib.sha256(spec.read_bytes() + f"{binary.st_size}:{binary.st_mtime_ns}".encode())
+        cached = cache_dir / f"{key.hexdigest()}.yaml"
+        if cached.is_file():
+            return cached.read_text(encoding="utf-8")
     try:
         proc = run(Command(argv=(str(sloth), "generate", "--no-log", "-i", str(spec)),
                            timeout=120))
@@ -40,6 +52,11 @@ def render(spec: Path, sloth: Path | str) -> str:
         detail = [line for line in (proc.stderr or proc.stdout).strip().splitlines()
                   if " INFO: " not in line]
         raise SloGenerationError(spec, "\n".join(detail[-5:]) or f"exit {proc.returncode}")
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(proc.stdout, encoding="utf-8")
+        os.replace(partial, cached)
     return proc.stdout
 
 
@@ -51,7 +68,8 @@ def _service_of(spec: Path) -> str:
     return spec.stem
 
 
-def generate(check: bool = False, *, root: Path, sloth: Path | str) -> list[Path]:
+def generate(check: bool = False, *, root: Path, sloth: Path | str,
+             cache_dir: Path | None = None) -> list[Path]:
     """(Re)write generated SLO rule files; return the stale ones (absolute paths).
 
     Stale means: missing, different from what Sloth generates from the spec now, or left
@@ -63,7 +81,7 @@ def generate(check: bool = False, *, root: Path, sloth: Path | str) -> list[Path
     for spec in slo_spec_files(root):
         target = root / generated_rule_file(_service_of(spec))
         expected.add(target)
-        wanted = render(spec, sloth)
+        wanted = render(spec, sloth, cache_dir)
         current = target.read_text(encoding="utf-8") if target.is_file() else None
         if current is not None and _normalised(current) == _normalised(wanted):
             continue
