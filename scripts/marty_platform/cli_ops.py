@@ -122,8 +122,10 @@ def diff(base, head, from_env, to_env, envs, apps, output_format, split, out_dir
               help="Read live objects from this file (`kubectl get -o json|yaml` List output) "
                    "instead of the cluster.")
 @click.option("--context", help="kubectl context (default: `cluster:` in the env's env.yaml).")
+@click.option("--app", "apps", multiple=True, help="Only this app's overlay (repeatable; default: "
+              "every overlay of the env).")
 @click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
-def drift(env, live_file, context, output_format) -> None:
+def drift(env, live_file, context, apps, output_format) -> None:
     """Compare an env's rendered objects with the live cluster: missing, unmanaged, modified."""
     from marty_platform.drift import report as drift_report
     from marty_platform.drift.run import run_drift
@@ -131,7 +133,7 @@ def drift(env, live_file, context, output_format) -> None:
 
     if live_file is not None and not live_file.is_file():
         raise UsageError(f"--live {live_file}: no such file")
-    result = run_drift(Repo.find(), env, live_file=live_file, context=context)
+    result = run_drift(Repo.find(), env, live_file=live_file, context=context, apps=tuple(apps))
     if output_format == "json":
         click.echo(drift_report.as_json(result), nl=False)
     elif output_format == "markdown":

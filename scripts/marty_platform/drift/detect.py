@@ -1,14 +1,17 @@
 """Compares desired (rendered from git) with live objects and classifies the differences.
 
 - missing: in git, not in the cluster;
-- unmanaged: in the cluster, in one of the env's namespaces (or cluster-scoped), labelled
-  `app.kubernetes.io/managed-by` with a value this env's rendered objects use (`kustomize` here;
-  override with `managedBy:` in config/drift-ignore.yaml), and not in git;
+- unmanaged: in the cluster, in one of the env's namespaces (or cluster-scoped), not in git, not
+  created by a controller, and this repo's: it carries the tracking marks Argo CD or Flux put on
+  what they apply for one of the checked overlays, or the labels the render carries
+  (`app.kubernetes.io/managed-by` from `managedBy:` in config/drift-ignore.yaml, or `helm.sh/chart`
+  naming a chart the render inflates, any version);
 - modified: in both, with field-level differences left after normalisation.
 """
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 
 from marty_platform.diffing.matching import field_changes, index
@@ -20,7 +23,7 @@ from marty_platform.drift.defaults import (canonical_quantities, prune_defaults,
 from marty_platform.drift.rules import MANAGED_BY, DriftConfig, remove_pointer
 from marty_platform.model import ResourceKey
 
-WORKLOAD_KINDS = {"Deployment", "StatefulSet", "ReplicaSet"}
+WORKLOAD_KINDS = {"Deployment", "StatefulSet", "ReplicaSet", "Rollout"}  # what an HPA scales
 
 
 @dataclass
@@ -42,6 +45,51 @@ def managed_values(desired: list[dict], config: DriftConfig) -> set[str]:
         return set(config.managed_by_values)
     values = {((o.get("metadata") or {}).get("labels") or {}).get(MANAGED_BY) for o in desired}
     return {v for v in values if v} or {"kustomize"}
+
+
+HELM_CHART = "helm.sh/chart"
+_CHART_VERSION = re.compile(r"-v?[0-9]+(\.[0-9]+)*([-+].*)?$")
+
+
+def chart_name(label: object) -> str | None:
+    """`microservice` of `helm.sh/chart: microservice-0.3.0`."""
+    return _CHART_VERSION.sub("", label) if isinstance(label, str) and label else None
+
+
+@dataclass(frozen=True)
+class Ownership:
+    """Which live objects outside git are this repo's leftovers, for the overlays checked."""
+
+    env: str
+    apps: tuple[str, ...]  # the overlays checked
+    whole_env: bool  # False with --app: only objects attributable to those apps count
+    managed_by: frozenset[str]
+    charts: frozenset[str]
+    config: DriftConfig
+
+    @classmethod
+    def of(cls, env: str, apps: tuple[str, ...], whole_env: bool, desired: list[dict],
+           config: DriftConfig) -> "Ownership":
+        charts = {chart_name(_labels(o).get(HELM_CHART)) for o in desired}
+        return cls(env, apps, whole_env, frozenset(managed_values(desired, config)),
+                   frozenset(c for c in charts if c), config)
+
+    def tracked(self, obj: dict) -> bool:
+        return any(mark.matches(obj, self.env, self.apps) for mark in self.config.tracking_marks)
+
+    def labelled(self, obj: dict) -> bool:
+        labels = _labels(obj)
+        if chart_name(labels.get(HELM_CHART)) in self.charts:
+            return self.whole_env or labels.get(self.config.app_label) in self.apps
+        return self.whole_env and labels.get(MANAGED_BY) in self.managed_by
+
+    def owns(self, obj: dict) -> bool:
+        return not _owned_by_controller(obj) and (self.tracked(obj) or self.labelled(obj))
+
+
+def _labels(obj: dict) -> dict:
+    labels = (obj.get("metadata") or {}).get("labels")
+    return labels if isinstance(labels, dict) else {}
 
 
 def hpa_targets(objects: list[dict]) -> set[tuple[str, str, str]]:
@@ -103,11 +151,10 @@ def normalise_pair(env: str, desired: dict, live: dict, config: DriftConfig,
 
 
 def detect(env: str, context: str, desired: list[dict], live: list[dict],
-           config: DriftConfig, namespaces: tuple[str, ...]) -> DriftReport:
+           config: DriftConfig, namespaces: tuple[str, ...], ownership: Ownership) -> DriftReport:
     report = DriftReport(env, context)
     wanted, actual = index(desired), index(live)
     scaled = hpa_targets(desired) | hpa_targets(live)
-    managed = managed_values(desired, config)
     report.checked = len(wanted)
     for key in sorted(wanted, key=str):
         if key not in actual:
@@ -118,13 +165,12 @@ def detect(env: str, context: str, desired: list[dict], live: list[dict],
         if changes:
             report.modified.append(ResourceDiff(key, CHANGED, changes))
     for key in sorted(set(actual) - set(wanted), key=str):
-        labels = (actual[key].get("metadata") or {}).get("labels") or {}
         in_scope = not key.namespace or not namespaces or key.namespace in namespaces
-        if in_scope and labels.get(MANAGED_BY) in managed and not _owned(actual[key]):
+        if in_scope and ownership.owns(actual[key]):
             report.unmanaged.append(key)
     return report
 
 
-def _owned(obj: dict) -> bool:
+def _owned_by_controller(obj: dict) -> bool:
     """Objects a controller created (ReplicaSets, Pods, Endpoints...) are nobody's drift."""
     return bool((obj.get("metadata") or {}).get("ownerReferences"))

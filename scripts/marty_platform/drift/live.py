@@ -12,7 +12,7 @@ from pathlib import Path
 from marty_platform.errors import ToolError, UsageError
 from marty_platform.model import ResourceKey
 from marty_platform.tools.runner import Command, run
-from marty_platform.yamlio import YamlError, load_file
+from marty_platform.yamlio import YamlError, decode, load_documents
 
 NOT_SERVED = ("the server doesn't have a resource type", "no matches for kind")
 
@@ -23,16 +23,69 @@ def items_of(data) -> list[dict]:
     return [data] if isinstance(data, dict) and data.get("kind") else []
 
 
+def _shape_error(item) -> str | None:
+    """What makes `item` no Kubernetes object (field names and types only, never values)."""
+    if not isinstance(item, dict):
+        return f"is a {type(item).__name__}, not an object"
+    for name in ("apiVersion", "kind"):
+        if not isinstance(item.get(name), str) or not item[name]:
+            return f"has no string `{name}`"
+    meta = item.get("metadata")
+    if not isinstance(meta, dict):
+        return "has no `metadata` mapping"
+    if not isinstance(meta.get("name"), str) or not meta["name"]:
+        return "has no string `metadata.name`"
+    if not isinstance(meta.get("namespace", ""), str):
+        return "has a `metadata.namespace` that is not a string"
+    for name in ("labels", "annotations"):
+        if not isinstance(meta.get(name) or {}, dict):
+            return f"has `metadata.{name}` that is not a mapping"
+    return None
+
+
+def live_objects(data, source: str) -> list[dict]:
+    """The objects of a `kind: List` (or of a list of objects, or of one object), checked."""
+    if isinstance(data, dict) and "items" in data:
+        items = data["items"]
+        if not isinstance(items, list):
+            raise UsageError(f"{source}: `items` is not a list of Kubernetes objects")
+    elif isinstance(data, dict):
+        items = [data]
+    elif isinstance(data, list):
+        items = data
+    else:
+        raise UsageError(f"{source}: holds a {type(data).__name__}, not a kubectl List or "
+                         "Kubernetes objects")
+    for position, item in enumerate(items, 1):
+        problem = _shape_error(item)
+        if problem:
+            raise UsageError(f"{source}: item {position} {problem}")
+    return items
+
+
 def load_live_file(path: Path) -> list[dict]:
     """A `kind: List` (or several documents) as `kubectl get -o json|yaml` prints it."""
     try:
-        if path.suffix == ".json":
-            return items_of(json.loads(path.read_text(encoding="utf-8")))
-        return [item for doc in load_file(path) for item in items_of(doc.data)]
+        raw = path.read_bytes()
     except OSError as exc:
         raise UsageError(f"{path}: cannot read live objects: {exc.strerror}") from None
-    except (YamlError, json.JSONDecodeError) as exc:
-        raise UsageError(f"{path}: not a kubectl List: {exc}") from None
+    try:
+        if b"\0" in raw:
+            raise YamlError("binary file, not `kubectl get -o json|yaml` output")
+        text = decode(raw)
+        if path.suffix == ".json":
+            documents = [json.loads(text)]
+        else:
+            documents = [doc.data for doc in load_documents(text)]
+    except YamlError as exc:
+        where = f"{path}:{exc.line}" if exc.line else str(path)
+        raise UsageError(f"{where}: not a kubectl List: {exc.message}") from None
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{path}:{exc.lineno}: not a kubectl List: {exc.msg}") from None
+    except RecursionError:
+        raise UsageError(f"{path}: not a kubectl List: nests too deeply to load") from None
+    return [item for data in documents if data is not None
+            for item in live_objects(data, str(path))]
 
 
 def kubectl_binary() -> str:

@@ -36,12 +36,29 @@ class IgnoreRule:
 
 
 @dataclass(frozen=True)
+class TrackingMark:
+    """A label or annotation a GitOps controller puts on what it applies, naming its app."""
+
+    field: str  # "labels" or "annotations"
+    name: str
+    value: str  # a glob with {env} and {app} placeholders
+
+    def matches(self, obj: dict, env: str, apps: tuple[str, ...]) -> bool:
+        marks = (obj.get("metadata") or {}).get(self.field)
+        found = marks.get(self.name) if isinstance(marks, dict) else None
+        return isinstance(found, str) and any(
+            fnmatch.fnmatchcase(found, self.value.format(env=env, app=app)) for app in apps)
+
+
+@dataclass(frozen=True)
 class DriftConfig:
     rules: tuple[IgnoreRule, ...] = ()
     injected_containers: tuple[str, ...] = ("istio-proxy", "istio-init")
     injected_volumes: tuple[str, ...] = ()
     managed_by_values: tuple[str, ...] = ()  # empty: the values the env's rendered objects use
     extra_kinds: tuple[str, ...] = field(default=())  # "Kind" or "Kind.group", always listed live
+    tracking_marks: tuple[TrackingMark, ...] = ()
+    app_label: str = "app.kubernetes.io/instance"
 
 
 def load_drift_config(repo: Repo, path: Path | None = None) -> DriftConfig:
@@ -61,12 +78,18 @@ def load_drift_config(repo: Repo, path: Path | None = None) -> DriftConfig:
                              envs=tuple(r.get("envs", ())), pointers=tuple(r["jsonPointers"]))
                   for r in data.get("rules", ()))
     injected = data.get("injected", {})
+    ownership = data.get("ownership", {})
+    marks = tuple(TrackingMark("labels" if "label" in m else "annotations",
+                               m.get("label") or m["annotation"], m["value"])
+                  for m in ownership.get("trackingMarks", ()))
     return DriftConfig(
         rules=rules,
         injected_containers=tuple(injected.get("containers", DriftConfig.injected_containers)),
         injected_volumes=tuple(injected.get("volumes", ())),
         managed_by_values=tuple(data.get("managedBy", ())),
         extra_kinds=tuple(data.get("extraKinds", ())),
+        tracking_marks=marks,
+        app_label=ownership.get("appLabel", DriftConfig.app_label),
     )
 
 
@@ -75,7 +98,8 @@ def _unescape(token: str) -> str:
 
 
 def remove_pointer(obj, pointer: str) -> None:
-    """Delete what a JSON pointer addresses (`*` matches every key or list item), in place."""
+    """Delete what a JSON pointer addresses, in place: a `*` token matches every list item, and a
+    token holding `*` is a glob over map keys (`kustomize.toolkit.fluxcd.io~1*`)."""
     tokens = [_unescape(t) for t in pointer.split("/")[1:]]
 
     def walk(node, rest):
@@ -83,7 +107,8 @@ def remove_pointer(obj, pointer: str) -> None:
             return
         token, tail = rest[0], rest[1:]
         if isinstance(node, dict):
-            keys = list(node) if token == "*" else [token] if token in node else []
+            keys = [k for k in node if fnmatch.fnmatchcase(str(k), token)] if "*" in token \
+                else [token] if token in node else []
             for key in keys:
                 if tail:
                     walk(node[key], tail)

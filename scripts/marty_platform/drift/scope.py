@@ -1,0 +1,45 @@
+"""Which kinds are cluster-scoped: the one list in base/openapi/cluster-scoped-kinds.json.
+
+kustomize reads the same file (an OpenAPI document whose paths carry no `/namespaces/{namespace}/`)
+in the overlays that render cluster-scoped custom resources, so their `namespace:` is not set on
+them. Drift reads it to compare such objects without a namespace, whatever a render or a live
+listing says.
+"""
+from __future__ import annotations
+
+import json
+
+from marty_platform.errors import UsageError
+from marty_platform.repo import Repo
+
+CLUSTER_SCOPED_KINDS = "base/openapi/cluster-scoped-kinds.json"
+_GVK = "x-kubernetes-group-version-kind"
+
+
+def cluster_scoped_kinds(repo: Repo) -> frozenset[tuple[str, str]]:
+    """(kind, group) of every kind the document declares cluster-scoped."""
+    path = repo.root / CLUSTER_SCOPED_KINDS
+    if not path.is_file():
+        return frozenset()  # a tree without custom cluster-scoped kinds
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(f"{CLUSTER_SCOPED_KINDS}: cannot read the cluster-scoped kinds: "
+                         f"{type(exc).__name__}") from None
+    kinds = set()
+    paths = document.get("paths") if isinstance(document, dict) else None
+    for url, operations in (paths or {}).items():
+        gvk = ((operations or {}).get("get") or {}).get(_GVK) if isinstance(operations, dict) else None
+        if isinstance(gvk, dict) and "/namespaces/{namespace}/" not in url:
+            kinds.add((str(gvk.get("kind")), str(gvk.get("group") or "")))
+    return frozenset(kinds)
+
+
+def without_namespace(obj: dict, cluster_scoped: frozenset[tuple[str, str]]) -> dict:
+    """The object itself, its namespace dropped when its kind is cluster-scoped."""
+    api_version = str(obj.get("apiVersion") or "")
+    group = api_version.rpartition("/")[0] if "/" in api_version else ""
+    meta = obj.get("metadata")
+    if (str(obj.get("kind")), group) in cluster_scoped and isinstance(meta, dict):
+        meta.pop("namespace", None)
+    return obj
