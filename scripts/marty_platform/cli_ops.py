@@ -79,6 +79,20 @@ def _emit_diff(report, output_format: str, split: bool, out_dir: Path | None) ->
         click.echo(f"\n{report_markdown.SPLIT_MARKER}\n".join(bodies), nl=False)
 
 
+def _known(repo, envs: list[str], apps) -> None:
+    """Every env named has a config and every app an overlay in one of them: a typo is a usage
+    error, never an empty "no differences"."""
+    from marty_platform.envconfig import load_env_config
+
+    for env in envs:
+        load_env_config(repo, env)
+    known = {o.app for o in repo.overlays(envs)}
+    unknown = sorted(set(apps) - known)
+    if unknown:
+        raise UsageError(f"no overlay for {', '.join(unknown)} in env {' or '.join(envs)} "
+                         f"(known: {', '.join(sorted(known)) or 'none'})")
+
+
 @click.command(epilog="Exit codes: 0 no differences, 1 differences, 2 error.")
 @click.option("--base", help="Git ref to compare from (renders only the overlays the change "
               "between --base and --head affects).")
@@ -104,10 +118,15 @@ def diff(base, head, from_env, to_env, envs, apps, output_format, split, out_dir
             raise UsageError("use either --base/--head or --from-env/--to-env, not both")
         if not (from_env and to_env):
             raise UsageError("--from-env and --to-env go together")
+        _known(repo, [from_env, to_env], apps)
         report = diff_envs(repo, from_env, to_env, apps=list(apps) or None, jobs=jobs)
+        if not report.apps:
+            raise UsageError(f"nothing to compare: {from_env} and {to_env} render no overlay"
+                             + (f" for {', '.join(apps)}" if apps else ""))
     elif base:
         if apps:
             raise UsageError("--app applies to --from-env/--to-env diffs")
+        _known(repo, list(envs), ())
         report = diff_refs(repo, base, head, envs=list(envs) or None, jobs=jobs)
     else:
         raise UsageError("give --base REF (and optionally --head REF), or --from-env and --to-env")

@@ -33,6 +33,8 @@ def run_drift(repo: Repo, env: str, *, live_file: Path | None = None,
     env_config = load_env_config(repo, env)
     config = load_drift_config(repo)
     checked_apps = env_apps(repo, env, apps)
+    # A bad --live file is reported before anything is rendered.
+    live = live_source.load_live_file(live_file) if live_file is not None else None
     scoped = cluster_scoped_kinds(repo)
     with RenderSession(repo) as session:
         rendered = session.render_env(repo, env, list(checked_apps))
@@ -45,8 +47,7 @@ def run_drift(repo: Repo, env: str, *, live_file: Path | None = None,
         raise UsageError(f"env {env} renders no objects for {', '.join(checked_apps)}: "
                          "nothing to check")
     namespaces = env_config.namespaces
-    if live_file is not None:
-        live = live_source.load_live_file(live_file)
+    if live is not None:
         context = context or f"file:{live_file.name}"
     else:
         context = context or env_config.raw.get("cluster")
