@@ -38,7 +38,7 @@ def _one_clear_line(result) -> str:
 def test_bad_live_file_is_one_usage_line_naming_it(run_cli, tmp_path, name):
     live = tmp_path / name
     live.write_bytes(BAD_LIVE[name])
-    result = run_cli("drift", "--env", "dev", "--app", "trust-anchor", "--live", str(live))
+    result = run_cli("drift", "--env", "dev", "--live", str(live))
     assert name in _one_clear_line(result)
     assert result.stdout == ""
 
