@@ -63,7 +63,9 @@ def _strip_annotations(meta: dict) -> None:
         del meta["annotations"]
 
 
-def _list_key(field: str, items: list) -> str | None:
+def list_key(field: str, items: list) -> str | None:
+    """The field identifying the items of list `field`, or None when they are compared by
+    position. The one rule for diffs and for drift's default pruning."""
     if not items or not all(isinstance(i, dict) for i in items):
         return None
     for candidate in NATURAL_KEYS.get(field, GENERIC_KEY):
@@ -79,7 +81,7 @@ def canonical(value, field: str = ""):
     if isinstance(value, dict):
         return {k: canonical(v, k) for k, v in value.items()}
     if isinstance(value, list):
-        key = _list_key(field, value)
+        key = list_key(field, value)
         if key is not None:
             return Keyed(((str(item[key]), canonical(item, "")) for item in value), key)
         return [canonical(item, field) for item in value]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from marty_platform.diffing.normalize import NATURAL_KEYS, GENERIC_KEY
+from marty_platform.diffing.normalize import list_key
 
 ANY = object()
 SERVER_METADATA = ("uid", "resourceVersion", "generation", "creationTimestamp", "managedFields",
@@ -126,16 +126,6 @@ def strip_server_fields(obj: dict) -> dict:
     return obj
 
 
-def _item_key(field: str, items: list) -> str | None:
-    if not all(isinstance(i, dict) for i in items):
-        return None
-    for candidate in NATURAL_KEYS.get(field, GENERIC_KEY):
-        values = [i.get(candidate) for i in items]
-        if all(v is not None for v in values) and len(set(map(str, values))) == len(values):
-            return candidate
-    return None
-
-
 def prune_defaults(kind: str, live, desired, path: tuple[str, ...] = ()) -> None:
     """Remove, in place, live-only fields holding server defaults."""
     if isinstance(live, dict) and isinstance(desired, dict):
@@ -147,7 +137,7 @@ def prune_defaults(kind: str, live, desired, path: tuple[str, ...] = ()) -> None
                 prune_defaults(kind, live[key], desired[key], (*path, key))
     elif isinstance(live, list) and isinstance(desired, list):
         field = path[-1] if path else ""
-        key = _item_key(field, desired + live)
+        key = list_key(field, desired + live)
         if key:
             by_key = {str(d.get(key)): d for d in desired}
             for item in live:
