@@ -34,6 +34,7 @@ class DriftReport:
     unmanaged: list[ResourceKey] = field(default_factory=list)
     modified: list[ResourceDiff] = field(default_factory=list)
     checked: int = 0
+    apps: tuple[str, ...] = ()  # with --app: the overlays checked; empty: the whole env
 
     @property
     def drifted(self) -> bool:
@@ -152,7 +153,7 @@ def normalise_pair(env: str, desired: dict, live: dict, config: DriftConfig,
 
 def detect(env: str, context: str, desired: list[dict], live: list[dict],
            config: DriftConfig, namespaces: tuple[str, ...], ownership: Ownership) -> DriftReport:
-    report = DriftReport(env, context)
+    report = DriftReport(env, context, apps=() if ownership.whole_env else ownership.apps)
     wanted, actual = index(desired), index(live)
     scaled = hpa_targets(desired) | hpa_targets(live)
     report.checked = len(wanted)

@@ -118,9 +118,10 @@ def fetch(context: str, kinds: set[tuple[str, str]], namespaces: tuple[str, ...]
                 raise ToolError(f"kubectl get {resource_name(kind, group)} failed: "
                                 f"{last[-1] if last else 'exit ' + str(completed.returncode)}")
             try:
-                objects += items_of(json.loads(completed.stdout))
+                data = json.loads(completed.stdout)
             except json.JSONDecodeError as exc:
-                raise ToolError(f"kubectl printed invalid JSON: {exc}") from None
+                raise ToolError(f"kubectl printed invalid JSON: {exc.msg}") from None
+            objects += live_objects(data, f"kubectl get {resource_name(kind, group)}")
     return objects
 
 

@@ -23,12 +23,16 @@ def _change_lines(diff) -> list[str]:
     return lines
 
 
+def _apps(report: DriftReport) -> str:
+    return f", app {', '.join(report.apps)}" if report.apps else ""
+
+
 def text(report: DriftReport, colour: bool = False) -> str:
     def paint(value: str, fg: str) -> str:
         return click.style(value, fg=fg) if colour else value
 
-    out = [f"Drift of env {report.env} (context {report.context}): {report.checked} object(s) "
-           "checked"]
+    out = [f"Drift of env {report.env}{_apps(report)} (context {report.context}): "
+           f"{report.checked} object(s) checked"]
     if not report.drifted:
         return "\n".join(out + ["No drift."]) + "\n"
     for key in report.missing:
@@ -45,7 +49,8 @@ def text(report: DriftReport, colour: bool = False) -> str:
 
 def as_json(report: DriftReport) -> str:
     return json.dumps({
-        "env": report.env, "context": report.context, "drift": report.drifted,
+        "env": report.env, "apps": list(report.apps), "context": report.context,
+        "drift": report.drifted,
         "checked": report.checked,
         "missing": [str(k) for k in report.missing],
         "unmanaged": [str(k) for k in report.unmanaged],
@@ -57,7 +62,7 @@ def as_json(report: DriftReport) -> str:
 
 
 def markdown(report: DriftReport, limit: int = 60_000) -> str:
-    out = [MARKER, f"### Drift in `{report.env}` (context `{report.context}`)", ""]
+    out = [MARKER, f"### Drift in `{report.env}`{_apps(report)} (context `{report.context}`)", ""]
     if not report.drifted:
         out.append(f"No drift: {report.checked} object(s) match git.")
         return "\n".join(out) + "\n"
