@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from harness import ROOT, tool_env
+from marty_platform.diffing.redact import redact_object
 
 APP = "trust-anchor"
 
@@ -110,3 +111,14 @@ def test_validation_flags_what_diff_redacts(outputs, run_cli):
     assert {rule for _, rule in flagged} == {
         "credentials.configmap", "credentials.env-literal", "credentials.inline"}, flagged
     assert "Hunter2" not in result.stdout + result.stderr
+
+
+def test_identifiers_and_references_stay_readable():
+    """Redaction hides credentials, not the names a reviewer needs (an alert, a secret's name)."""
+    rule = {"apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule",
+            "metadata": {"name": "certificates"},
+            "spec": {"groups": [{"name": "certs", "rules": [
+                {"alert": "CertManagerCertificateExpiringSoon", "expr": "up == 0"}]}]}}
+    assert redact_object(rule) == rule
+    token = {"kind": "ConfigMap", "data": {"note": "k8Zt3VqLw9XmR2pN7sYb4HcJ6fGd1QeA"}}
+    assert "k8Zt3VqLw9XmR2pN7sYb4HcJ6fGd1QeA" not in str(redact_object(token))
