@@ -5,7 +5,7 @@ import json
 import re
 from pathlib import Path
 
-from marty_platform import k8s_schemas
+from marty_platform import crd_schemas, k8s_schemas
 from marty_platform.batch import EnvBatch
 from marty_platform.context import RunContext
 from marty_platform.errors import ToolError
@@ -18,9 +18,11 @@ CHECK = "kubeconform"
 _CORE_GROUP = re.compile(r"^(|[a-z0-9]+|[a-z0-9.]+\.k8s\.io)$")
 
 
-def _crd_locations(ctx: RunContext) -> list[str]:
+def _crd_locations(ctx: RunContext, unsafe: list[str]) -> list[str]:
+    """The locations given, then the schemas the repo carries (unless one of them is unsafe)."""
     locations = []
-    for location in ctx.options.crd_schema_locations:
+    carried = [] if unsafe else [str(ctx.repo.root / crd_schemas.VENDORED_DIR)]
+    for location in [*ctx.options.crd_schema_locations, *carried]:
         if "{{" not in location:
             location = location.rstrip("/") + "/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json"
         locations.append(location)
@@ -35,11 +37,11 @@ def _schema_dir(ctx: RunContext, batch: EnvBatch, version: str):
     return schema_dir
 
 
-def _run(ctx: RunContext, batch: EnvBatch, schema_dir) -> dict[str, dict]:
+def _run(ctx: RunContext, batch: EnvBatch, schema_dir, unsafe: list[str]) -> dict[str, dict]:
     """kubeconform's verdict per staged file, against one Kubernetes version's schemas."""
     args = ["-strict", "-output", "json", "-verbose", "-n", str(max(ctx.options.jobs, 1)),
             "-schema-location", k8s_schemas.location_template(schema_dir)]
-    for location in _crd_locations(ctx):
+    for location in _crd_locations(ctx, unsafe):
         args += ["-schema-location", location]
     completed = run(ctx.toolbox.command("kubeconform", *args, str(batch.staged.directory),
                                         ok_codes=(0, 1)))
@@ -89,12 +91,19 @@ def check(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
     current = config.kubernetes_version
     upcoming = k8s_schemas.next_minor(current)
     result = CheckResult(CHECK, env=batch.env)
+    carried = ctx.repo.root / crd_schemas.VENDORED_DIR
+    unsafe = crd_schemas.unsafe_schemas(carried) if carried.is_dir() else []
+    for name in unsafe:
+        result.findings.append(finding(
+            CHECK, "unsafe-schema", "a symlink, or a CRD schema naming a remote $id, $schema or "
+            f"$ref; the schemas in {crd_schemas.VENDORED_DIR} are not used until it is removed",
+            file=f"{crd_schemas.VENDORED_DIR}/{name}", env=batch.env))
     now_dir = _schema_dir(ctx, batch, current)
-    now = _run(ctx, batch, now_dir)
+    now = _run(ctx, batch, now_dir, unsafe)
     later_dir, later = None, {}
     if upcoming in k8s_schemas.shipped_versions():
         later_dir = _schema_dir(ctx, batch, upcoming)
-        later = _run(ctx, batch, later_dir)
+        later = _run(ctx, batch, later_dir, unsafe)
 
     for path, obj in zip(batch.staged.paths, batch.objects):
         verdict = now.get(str(path), {"status": "statusError", "msg": "not reported by kubeconform"})
@@ -127,7 +136,8 @@ def check(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
                 result.findings.append(finding(
                     CHECK, "no-schema",
                     f"not checked: no schema for {obj.data.get('apiVersion')} "
-                    f"{obj.data.get('kind')} (add its CRD schema location)",
+                    f"{obj.data.get('kind')} (add it to {crd_schemas.VENDORED_DIR} with "
+                    "`scripts/refresh-crd-schemas`, or give its CRD schema location)",
                     severity=Severity(config.missing_schema), **located))
         else:
             result.stats.not_checked += 1
