@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 from marty_platform import crd_schemas, k8s_schemas
 from marty_platform.batch import EnvBatch
 from marty_platform.context import RunContext
 from marty_platform.errors import ToolError
 from marty_platform.model import CheckResult, ManifestObject, Severity, finding
+from marty_platform.patch_locations import locate_field
 from marty_platform.tools.runner import run
-from marty_platform.yamlio import locate_pointer
 
 CHECK = "kubeconform"
 # Groups served by Kubernetes itself: a missing schema there means the API does not exist.
@@ -62,15 +61,12 @@ def _violations(msg: str) -> list[tuple[str, str]]:
     return found or [("", msg)]
 
 
-def _line_of(obj: ManifestObject, repo_root, pointer: str, text: str) -> int | None:
-    """The line of the offending field when the object's source file has it, else the object's."""
-    if not pointer or obj.line is None:
-        return obj.line
+def _field_pointer(pointer: str, text: str) -> str:
+    """The pointer of the offending field: for unknown fields, the first unknown field itself."""
     unknown = re.match(r"additional properties '([^']+)'", text)
-    if unknown:  # point at the first unknown field itself
-        pointer = f"{pointer.rstrip('/')}/{unknown.group(1)}"
-    path = Path(obj.file) if Path(obj.file).is_absolute() else repo_root / obj.file
-    return locate_pointer(path, obj.line, pointer) or obj.line
+    if pointer and unknown:
+        return f"{pointer.rstrip('/')}/{unknown.group(1)}"
+    return pointer
 
 
 def _unserved(obj: ManifestObject, schema_dir, version: str) -> str | None:
@@ -123,9 +119,12 @@ def check(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
             result.stats.checked += 1
             for pointer, text in _violations(msg):
                 detail = f"{pointer}: {text}" if pointer else text
+                where = locate_field(obj, ctx.repo.root, _field_pointer(pointer, text))
+                if where.note:
+                    detail = f"{detail} ({where.note})"
                 result.findings.append(finding(
-                    CHECK, "schema", detail, **{**located,
-                                                "line": _line_of(obj, ctx.repo.root, pointer, text)}))
+                    CHECK, "schema", detail, **{**located, "file": where.file,
+                                                "line": where.line}))
         elif "could not find schema" in msg:
             reason = _unserved(obj, now_dir, current)
             if reason:
