@@ -35,8 +35,8 @@ def test_crd_backed_objects_are_checked(repo_validation):
 
 
 def test_without_crd_schemas_unknown_kinds_are_reported_not_passed(run_cli, tmp_path):
-    manifest = tmp_path / "rollout.yaml"
-    manifest.write_text("apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n"
+    manifest = tmp_path / "widget.yaml"
+    manifest.write_text("apiVersion: widgets.example.com/v1\nkind: Widget\nmetadata:\n"
                         "  name: r\n  namespace: marty-dev\nspec: {}\n")
     outcome = run_cli("validate", "--format", "json", "--env", "dev", str(manifest),
                       env={"MARTY_CRD_SCHEMA_LOCATION": ""})
