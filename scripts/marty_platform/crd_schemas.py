@@ -77,7 +77,10 @@ def read_sources(directory: Path) -> dict[str, dict]:
     path = directory / SOURCES_FILE
     if not path.is_file():
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}  # every copy then counts as edited; the yaml check names the syntax error
     schemas = data.get("schemas") if isinstance(data, dict) else None
     return {str(k): v for k, v in schemas.items() if isinstance(v, dict)} \
         if isinstance(schemas, dict) else {}
@@ -111,15 +114,19 @@ def _carried(directory: Path) -> set[str]:
         if directory.is_dir() else set()
 
 
+def edited_copies(directory: Path) -> list[str]:
+    """Carried schemas that are neither hand-written nor the copy sources.yaml recorded."""
+    sources = read_sources(directory)
+    return [name for name in sorted(_carried(directory))
+            if sources.get(name, {}).get("source") != HAND_WRITTEN
+            and sources.get(name, {}).get("sha256") != _sha256(directory / name)]
+
+
 def compare(directory: Path, used: set[Kind]) -> Comparison:
     wanted = {schema_path(kind) for kind in used}
     carried = _carried(directory)
-    sources = read_sources(directory)
-    edited = [name for name in sorted(carried & wanted)
-              if sources.get(name, {}).get("source") != HAND_WRITTEN
-              and sources.get(name, {}).get("sha256") != _sha256(directory / name)]
     return Comparison(missing=sorted(wanted - carried), orphaned=sorted(carried - wanted),
-                      edited=edited)
+                      edited=[name for name in edited_copies(directory) if name in wanted])
 
 
 def refresh(directory: Path, used: set[Kind], catalog: Path, source: str) -> Comparison:
