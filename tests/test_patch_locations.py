@@ -65,3 +65,27 @@ def test_inline_json_patch_points_into_the_kustomization(run_cli, repo_copy):
     kustomization = (repo_copy / OVERLAY / "kustomization.yaml").read_text()
     assert item["file"] == f"{OVERLAY}/kustomization.yaml"
     assert item["line"] == _line_of(kustomization, "- op: add")
+
+
+def test_a_patched_field_no_patch_accounts_for_is_said_to_be_lost(tmp_path):
+    """kustomize recorded that the overlay patched the object, the field is not in the base file
+    and no patch there sets it: the location names the base file and says the origin is lost."""
+    from marty_platform.model import ManifestObject
+    from marty_platform.patch_locations import locate_field
+
+    (tmp_path / "base.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: '1'\n")
+    (tmp_path / "kustomization.yaml").write_text(
+        "resources: [base.yaml]\npatches:\n  - target: {kind: ConfigMap}\n    patch: |-\n"
+        "      - {op: add, path: /data/b, value: '2'}\n")
+    obj = ManifestObject(env="dev", source=".", file="base.yaml", line=1,
+                         data={"apiVersion": "v1", "kind": "ConfigMap",
+                               "metadata": {"name": "settings"},
+                               "data": {"a": "1", "b": "2", "c": "3"}},
+                         patched_in=("kustomization.yaml",))
+    found = locate_field(obj, tmp_path, "/data/b")
+    assert (found.file, found.line, found.note) == ("kustomization.yaml", 5, "")
+    lost = locate_field(obj, tmp_path, "/data/c")
+    assert lost.file == "base.yaml" and lost.line == 5  # the nearest parent, `data:`
+    assert "kustomize does not record which patch set it" in lost.note
+    assert "kustomization.yaml" in lost.note

@@ -117,18 +117,21 @@ def _walk(node, parts: list[str], rendered) -> int | None:
 
 
 def _pair_item(sequence, index: int, rendered_item, paired: bool):
+    by_index = sequence.value[index] if index < len(sequence.value) else None
     if not paired:
-        return sequence.value[index] if index < len(sequence.value) else None
-    if not isinstance(rendered_item, dict):
-        return None
-    for key in _MERGE_KEYS:
-        if key in rendered_item:
-            for candidate in sequence.value:
-                pair = _mapping_get(candidate, key)
-                if pair and _scalar(pair[1]) == str(rendered_item[key]):
-                    return candidate
-            return None
-    return None
+        return by_index
+    keyed = False
+    for key in _MERGE_KEYS if isinstance(rendered_item, dict) else ():
+        if key not in rendered_item:
+            continue
+        for candidate in sequence.value:
+            pair = _mapping_get(candidate, key)
+            keyed = keyed or pair is not None
+            if pair and _scalar(pair[1]) == str(rendered_item[key]):
+                return candidate
+    # Items with merge keys that did not pair belong to other items; a list without merge keys
+    # is replaced whole, so its items pair by position.
+    return None if keyed else by_index
 
 
 @dataclass(frozen=True)
@@ -268,7 +271,7 @@ def _in_operations(doc, parts: list[str]) -> int | None:
                 a == b or (a == "-" and b.isdigit()) for a, b in zip(op_parts, parts)):
             continue
         rest = parts[len(op_parts):]
-        if not rest:
+        if not rest or kind in ("copy", "move"):  # the operation wrote the whole subtree
             line = op.start_mark.line + 1
             continue
         value = _mapping_get(op, "value")
