@@ -101,7 +101,7 @@ def generate(check: bool) -> None:
 
 @main.command("refresh-crd-schemas", epilog="Exit codes: 0 up to date, 1 stale or missing "
               "schemas, 2 usage or tooling error.")
-@click.option("--from", "catalog", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--from", "catalog", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="A CRD catalog laid out {group}/{kind}_{version}.json to copy from.")
 @click.option("--source", default=None, help="What the catalog is, recorded per copied file "
               "(default: datreeio/CRDs-catalog).")
