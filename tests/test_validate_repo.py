@@ -1,6 +1,7 @@
 """The committed repo validates clean, with every check actually looking at something."""
 from __future__ import annotations
 
+
 def test_committed_tree_is_clean(repo_validation):
     outcome = repo_validation
     errors = [f for f in outcome.json["findings"] if f["severity"] == "error"]
