@@ -146,6 +146,8 @@ class _Patch:
 def _in_kustomization(obj: ManifestObject, repo_root: Path, kustomization: str,
                       parts: list[str]) -> Location | None:
     path = repo_root / kustomization
+    if not _inside(path, repo_root):
+        return None
     text = _read(path)
     if text is None:
         return None
@@ -199,12 +201,19 @@ def _plain(pair) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def _file_patch(path: Path, repo_root: Path, target, json6902) -> _Patch | None:
+def _inside(path: Path, repo_root: Path) -> bool:
     try:
-        rel = path.resolve().relative_to(repo_root.resolve()).as_posix()
+        path.resolve().relative_to(repo_root.resolve())
+        return True
     except ValueError:
+        return False
+
+
+def _file_patch(path: Path, repo_root: Path, target, json6902) -> _Patch | None:
+    if not _inside(path, repo_root):
         return None
     text = _read(path)
+    rel = path.resolve().relative_to(repo_root.resolve()).as_posix()
     return _Patch(text, rel, 0, target, json6902) if text is not None else None
 
 
