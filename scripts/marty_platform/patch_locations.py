@@ -221,13 +221,18 @@ def _matches_target(obj: ManifestObject, target: dict) -> bool:
     data = obj.data
     meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
     group, _, version = str(data.get("apiVersion", "")).rpartition("/")
-    for key, actual in (("group", group), ("version", version), ("kind", data.get("kind")),
-                        ("name", meta.get("name")), ("namespace", meta.get("namespace"))):
+    # kustomize reads these as anchored regular expressions. A name may since have gained a
+    # prefix or suffix, and a namespace been set, by an outer kustomization: names match anywhere,
+    # namespaces are not compared.
+    for key, actual, anywhere in (("group", group, False), ("version", version, False),
+                                  ("kind", data.get("kind"), False),
+                                  ("name", meta.get("name"), True)):
         wanted = target.get(key)
         if wanted is None:
             continue
-        try:  # kustomize reads these as anchored regular expressions; prefixes added later
-            if not re.search(f"(?:{wanted})", str(actual or "")):
+        try:
+            match = re.search if anywhere else re.fullmatch
+            if not match(f"(?:{wanted})", str(actual or "")):
                 return False
         except re.error:
             if str(wanted) != str(actual):
