@@ -4,11 +4,13 @@
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
-CRD_SCHEMAS ?= $(wildcard ../shared/crd-schemas)
-export MARTY_CRD_SCHEMA_LOCATION ?= $(CRD_SCHEMAS)
+# CRD schemas come from schemas/crds/ (carried in the repo); MARTY_CRD_SCHEMA_LOCATION, when set,
+# adds locations searched before it. `make refresh-crd-schemas CRD_CATALOG=dir` recopies them.
+CRD_CATALOG ?= ../shared/crd-schemas
+CRD_CATALOG_SOURCE ?= datreeio/CRDs-catalog@7b1e26ef
 PYTEST_WORKERS ?= 2
 
-.PHONY: validate test bootstrap venv bench generate lint clean
+.PHONY: validate test bootstrap venv bench generate refresh-crd-schemas lint clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +30,9 @@ test: bootstrap
 
 generate: bootstrap
 	scripts/generate
+
+refresh-crd-schemas: bootstrap
+	scripts/refresh-crd-schemas --from $(CRD_CATALOG) --source $(CRD_CATALOG_SOURCE)
 
 lint: venv
 	$(VENV)/bin/python -m ruff check scripts tests bench

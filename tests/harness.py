@@ -30,7 +30,9 @@ class Outcome:
                 if all(f.get(k) == v for k, v in match.items())]
 
 
-def tool_env(cache_dir: Path, crd: bool = True) -> dict[str, str]:
+def tool_env(cache_dir: Path, crd: bool = False) -> dict[str, str]:
+    """The sealed environment of a test run. CRD schemas come from the repo's schemas/crds, as on
+    a fresh clone; `crd=True` adds ../shared's catalogue as a further location."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MARTY_", "GITHUB_"))}
     env.update({
         "MARTY_CACHE_DIR": str(cache_dir),

@@ -19,7 +19,7 @@ CASES = [
     ("malformed.yaml", "yaml", "syntax", 6, ""),
     ("alias-bomb.yaml", "yaml", "alias-bomb", 1, "alias bomb"),
     ("not-utf8.yaml", "yaml", "encoding", 6, "not UTF-8"),
-    ("policy-deny.yaml", "conftest", "pss.baseline.privileged-containers", 1, "privileged"),
+    ("policy-deny.yaml", "conftest", "pss.baseline.privileged-containers", 11, "privileged"),
 ]
 
 
@@ -145,10 +145,12 @@ def test_deliberately_bad_overlay_gets_one_finding_per_problem(run_cli, repo_cop
         "credentials.no-secret-data": "overlays/dev/bad-app/secret.yaml",
         "resources.limits-required": "overlays/dev/bad-app/deployment.yaml",
     }
+    # A rule that names its field points at the field's line, the others at the object's.
+    field_lines = {"pss.baseline.privileged-containers": 44}
     for rule, file in expected.items():
         matches = outcome.findings(rule=rule)
         assert len(matches) == 1, (rule, matches)
-        assert matches[0]["file"] == file and matches[0]["line"] == 1
+        assert matches[0]["file"] == file and matches[0]["line"] == field_lines.get(rule, 1)
         assert matches[0]["severity"] == "error"
 
 

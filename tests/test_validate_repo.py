@@ -1,8 +1,6 @@
 """The committed repo validates clean, with every check actually looking at something."""
 from __future__ import annotations
 
-import pytest
-
 
 def test_committed_tree_is_clean(repo_validation):
     outcome = repo_validation
@@ -23,20 +21,9 @@ def test_every_env_is_rendered_and_schema_checked(repo_validation):
         assert stats[env]["conftest"]["checked"] > 0
 
 
-@pytest.mark.shared
-def test_crd_backed_objects_are_checked(repo_validation):
-    """With the shared CRD schemas, CRD-backed objects are schema-checked, not skipped."""
-    stats = repo_validation.json["stats"]["checks"]["kubeconform"]
-    unchecked = repo_validation.findings(rule="no-schema")
-    assert stats["not_checked"] == len(unchecked)
-    kinds = {f["resource"].split("/")[0] for f in unchecked}
-    # Only kinds the shared catalogue has no schema for may remain unchecked.
-    assert kinds <= {"EnvoyFilter"}, kinds
-
-
 def test_without_crd_schemas_unknown_kinds_are_reported_not_passed(run_cli, tmp_path):
-    manifest = tmp_path / "rollout.yaml"
-    manifest.write_text("apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n"
+    manifest = tmp_path / "widget.yaml"
+    manifest.write_text("apiVersion: widgets.example.com/v1\nkind: Widget\nmetadata:\n"
                         "  name: r\n  namespace: marty-dev\nspec: {}\n")
     outcome = run_cli("validate", "--format", "json", "--env", "dev", str(manifest),
                       env={"MARTY_CRD_SCHEMA_LOCATION": ""})

@@ -29,6 +29,16 @@ pod_template(obj) := obj.spec.jobTemplate.spec.template if {
 
 pod_spec(obj) := pod_template(obj).spec
 
+# JSON pointer of the pod spec inside obj, for a finding's `field` (located by the validator).
+pod_spec_pointer(obj) := "/spec" if obj.kind == "Pod"
+
+pod_spec_pointer(obj) := "/spec/template/spec" if obj.kind in workload_kinds
+
+pod_spec_pointer(obj) := "/spec/jobTemplate/spec/template/spec" if obj.kind == "CronJob"
+
+# JSON pointer of `field` ("securityContext/privileged") of container x (from containers()).
+container_pointer(obj, x, field) := sprintf("%s/%s/%d/%s", [pod_spec_pointer(obj), x.field, x.index, field])
+
 has_pod_spec(obj) if pod_spec(obj)
 
 # Annotations that apply to the pod (template metadata for controllers).

@@ -60,9 +60,10 @@ deny contains {"rule": "pss.baseline.host-process", "msg": msg} if {
 	msg := sprintf("%s: spec.securityContext.windowsOptions.hostProcess is true; remove it or set it to false (Windows HostProcess pods are not allowed)", [rid])
 }
 
-deny contains {"rule": "pss.baseline.host-process", "msg": msg} if {
+deny contains {"rule": "pss.baseline.host-process", "msg": msg, "field": field} if {
 	some x in containers
 	csc(x).windowsOptions.hostProcess == true
+	field := k8s.container_pointer(input, x, "securityContext/windowsOptions/hostProcess")
 	msg := sprintf("%s: %s sets securityContext.windowsOptions.hostProcess: true; remove it or set it to false", [rid, cpath(x)])
 }
 
@@ -74,9 +75,10 @@ deny contains {"rule": "pss.baseline.host-namespaces", "msg": msg} if {
 }
 
 # Privileged Containers
-deny contains {"rule": "pss.baseline.privileged-containers", "msg": msg} if {
+deny contains {"rule": "pss.baseline.privileged-containers", "msg": msg, "field": field} if {
 	some x in containers
 	csc(x).privileged == true
+	field := k8s.container_pointer(input, x, "securityContext/privileged")
 	msg := sprintf("%s: %s sets securityContext.privileged: true; remove it or set it to false", [rid, cpath(x)])
 }
 
@@ -184,9 +186,10 @@ deny contains {"rule": "pss.baseline.seccomp", "msg": msg} if {
 	msg := sprintf("%s: spec.securityContext.seccompProfile.type is Unconfined; use RuntimeDefault or Localhost", [rid])
 }
 
-deny contains {"rule": "pss.baseline.seccomp", "msg": msg} if {
+deny contains {"rule": "pss.baseline.seccomp", "msg": msg, "field": field} if {
 	some x in containers
 	csc(x).seccompProfile.type == "Unconfined"
+	field := k8s.container_pointer(input, x, "securityContext/seccompProfile/type")
 	msg := sprintf("%s: %s sets securityContext.seccompProfile.type Unconfined; use RuntimeDefault or Localhost", [rid, cpath(x)])
 }
 
@@ -275,10 +278,11 @@ deny contains {"rule": "pss.restricted.running-as-non-root", "msg": msg} if {
 	msg := sprintf("%s: spec.securityContext.runAsNonRoot is false; set it to true", [rid])
 }
 
-deny contains {"rule": "pss.restricted.running-as-non-root", "msg": msg} if {
+deny contains {"rule": "pss.restricted.running-as-non-root", "msg": msg, "field": field} if {
 	restricted
 	some x in containers
 	csc(x).runAsNonRoot == false
+	field := k8s.container_pointer(input, x, "securityContext/runAsNonRoot")
 	msg := sprintf("%s: %s sets securityContext.runAsNonRoot: false; set it to true or remove it and set spec.securityContext.runAsNonRoot: true", [rid, cpath(x)])
 }
 
@@ -299,10 +303,11 @@ deny contains {"rule": "pss.restricted.running-as-non-root-user", "msg": msg} if
 	msg := sprintf("%s: spec.securityContext.runAsUser is 0 (root); set a non-zero UID such as 65532", [rid])
 }
 
-deny contains {"rule": "pss.restricted.running-as-non-root-user", "msg": msg} if {
+deny contains {"rule": "pss.restricted.running-as-non-root-user", "msg": msg, "field": field} if {
 	restricted
 	some x in containers
 	csc(x).runAsUser == 0
+	field := k8s.container_pointer(input, x, "securityContext/runAsUser")
 	msg := sprintf("%s: %s sets securityContext.runAsUser: 0 (root); set a non-zero UID such as 65532", [rid, cpath(x)])
 }
 

@@ -99,6 +99,51 @@ def generate(check: bool) -> None:
         click.echo("generated files are up to date")
 
 
+@main.command("refresh-crd-schemas", epilog="Exit codes: 0 up to date, 1 stale or missing "
+              "schemas, 2 usage or tooling error.")
+@click.option("--from", "catalog", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A CRD catalog laid out {group}/{kind}_{version}.json to copy from.")
+@click.option("--source", default=None, help="What the catalog is, recorded per copied file "
+              "(default: datreeio/CRDs-catalog).")
+@click.option("--check", is_flag=True, help="Copy nothing; exit 1 if the carried set is stale.")
+def refresh_crd_schemas(catalog: Path | None, source: str | None, check: bool) -> None:
+    """Carry in schemas/crds/ the CRD schema of every custom kind the overlays render."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from marty_platform import crd_schemas
+    from marty_platform.context import Options
+    from marty_platform.engine import build_context
+    from marty_platform.errors import UsageError
+    from marty_platform.repo import Repo
+
+    if check == (catalog is not None):
+        raise UsageError("give either --from CATALOG_DIR or --check")
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        ctx = build_context(Repo.find(), Options(), pool)
+        used = crd_schemas.used_kinds(ctx)
+    directory = ctx.repo.root / crd_schemas.VENDORED_DIR
+    if check:
+        result = crd_schemas.compare(directory, used)
+        for label, names in (("missing", result.missing), ("not rendered", result.orphaned),
+                             ("edited copy", result.edited)):
+            for name in names:
+                click.echo(f"{label}: {crd_schemas.VENDORED_DIR}/{name}")
+        if not result.ok:
+            click.echo(f"run `scripts/refresh-crd-schemas --from CATALOG_DIR` and commit "
+                       f"{crd_schemas.VENDORED_DIR}", err=True)
+            sys.exit(1)
+        click.echo(f"{len(used)} CRD schemas up to date in {crd_schemas.VENDORED_DIR}")
+        return
+    result = crd_schemas.refresh(directory, used, catalog.resolve(),
+                                 source or crd_schemas.DEFAULT_SOURCE)
+    for name in result.orphaned:
+        click.echo(f"removed: {crd_schemas.VENDORED_DIR}/{name}")
+    for name in result.missing:
+        click.echo(f"missing: {name} is in neither {catalog} nor hand-written", err=True)
+    click.echo(f"{len(used) - len(result.missing)} CRD schemas in {crd_schemas.VENDORED_DIR}")
+    sys.exit(1 if result.missing else 0)
+
+
 def _register_operations() -> None:
     from marty_platform import cli_ops
 

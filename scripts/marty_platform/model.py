@@ -98,6 +98,8 @@ class ManifestObject:
     file: str  # the file that defines it, as precisely as known
     line: int | None
     data: dict
+    # Kustomization files whose patches changed the object, in the order they ran.
+    patched_in: tuple[str, ...] = ()
 
     @property
     def key(self) -> ResourceKey:

@@ -6,9 +6,11 @@ LoadRestrictionsNone` because charts live in charts/, outside each overlay's roo
 graph refuses any reference that leaves the repo before kustomize runs. Exec plugins stay disabled.
 
 Each overlay is built through a throw-away wrapper kustomization that adds
-`buildMetadata: [originAnnotations]`, so every object says which file defined it; the annotation
-is removed again before anything else sees the object. Results are cached under a hash of every
-input file and every pinned tool version.
+`buildMetadata: [originAnnotations, transformerAnnotations]`, so every object says which file
+defined it and which kustomizations patched it (kustomize records the kustomization of a patch, not
+the patch file: patch_locations.py finds the patch); the annotations are removed again before
+anything else sees the object. Results are cached under a hash of every input file and every
+pinned tool version.
 """
 from __future__ import annotations
 
@@ -33,6 +35,11 @@ from marty_platform.tools.runner import ToolBox, run
 from marty_platform.yamlio import YamlError, load_file
 
 ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
+TRANSFORMATIONS_ANNOTATION = "alpha.config.kubernetes.io/transformations"
+PATCH_TRANSFORMERS = {"PatchTransformer", "PatchStrategicMergeTransformer",
+                      "PatchJson6902Transformer"}
+# Part of every cache key: bump it when what a cached render records changes.
+RENDER_FORMAT = "2"
 CACHE_MAX_AGE_DAYS = 14
 CHECK = "kustomize"
 
@@ -92,7 +99,7 @@ class Renderer:
         self.graph = KustomizeGraph(repo)
 
     def cache_key(self, overlay: Overlay, files: set[Path]) -> str:
-        digest = hashlib.sha256(self.fingerprint.encode())
+        digest = hashlib.sha256(f"{RENDER_FORMAT}:{self.fingerprint}".encode())
         digest.update(overlay.relative(self.repo.root).encode())
         for path in sorted(files):
             digest.update(self.repo.rel(path).encode())
@@ -123,7 +130,9 @@ class Renderer:
         source = overlay.relative(self.repo.root)
         result.objects = [ManifestObject(env=overlay.env, source=source,
                                          file=entry["file"] or source, line=entry["line"],
-                                         data=entry["data"]) for entry in entries]
+                                         data=entry["data"],
+                                         patched_in=tuple(entry.get("patched_in", ())))
+                          for entry in entries]
         return result
 
     def prune(self, max_age_days: int = CACHE_MAX_AGE_DAYS) -> None:
@@ -143,7 +152,8 @@ class Renderer:
             (wrapper / "kustomization.yaml").write_text(
                 "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
                 f"resources:\n  - {os.path.relpath(overlay.path, wrapper)}\n"
-                "buildMetadata: [originAnnotations]\n", encoding="utf-8")
+                "buildMetadata: [originAnnotations, transformerAnnotations]\n",
+                encoding="utf-8")
             command = self.toolbox.command(
                 "kustomize", "build", "--enable-helm",
                 "--helm-command", self.toolbox.path("helm"),
@@ -175,9 +185,29 @@ class Renderer:
         entries = []
         wrapper_base = self.cache_dir / "wrap-x"  # origins are relative to the wrapper directory
         for data in _safe_load_all(text):
+            patched_in = self._patched_in(data, wrapper_base)
             source_file, line = self._origin(data, wrapper_base)
-            entries.append({"file": source_file, "line": line, "data": data})
+            entries.append({"file": source_file, "line": line, "data": data,
+                            "patched_in": patched_in})
         return entries
+
+    def _patched_in(self, data: dict, wrapper_base: Path) -> list[str]:
+        """The kustomizations whose patches changed the object, in the order they ran."""
+        annotations = (data.get("metadata") or {}).get("annotations") or {}
+        text = annotations.pop(TRANSFORMATIONS_ANNOTATION, None)
+        try:
+            steps = yaml.safe_load(text) if text else []
+        except yaml.YAMLError:
+            return []
+        found = []
+        for step in steps if isinstance(steps, list) else []:
+            kind = ((step or {}).get("configuredBy") or {}).get("kind")
+            where = (step or {}).get("configuredIn")
+            if kind in PATCH_TRANSFORMERS and where:
+                rel = self.repo.rel((wrapper_base / where).resolve())
+                if rel not in found:
+                    found.append(rel)
+        return found
 
     def _origin(self, data: dict, wrapper_base: Path) -> tuple[str | None, int | None]:
         meta = data.get("metadata") or {}

@@ -7,6 +7,7 @@ from marty_platform.batch import EnvBatch
 from marty_platform.context import RunContext
 from marty_platform.errors import ToolError
 from marty_platform.model import CheckResult, Severity, finding
+from marty_platform.patch_locations import locate_field
 from marty_platform.policy_library import PolicyLibrary
 from marty_platform.tools.runner import run
 
@@ -74,9 +75,15 @@ def check(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
                     continue  # about a context object: not what is being validated
                 info = library.rules.get(rule)
                 severity = Severity(info.severity) if info else default
+                message = item.get("msg", "")
+                # A policy may name the offending field (`field`: a JSON pointer) to be located.
+                where = locate_field(obj, ctx.repo.root, str(meta.get("field") or "")) \
+                    if obj else None
+                if where and where.note:
+                    message = f"{message} ({where.note})"
                 result.findings.append(finding(
-                    CHECK, rule, item.get("msg", ""), severity=severity, env=batch.env,
-                    file=obj.file if obj else "", line=obj.line if obj else None,
+                    CHECK, rule, message, severity=severity, env=batch.env,
+                    file=where.file if where else "", line=where.line if where else None,
                     resource=str(obj.key) if obj else ""))
     return [result]
 

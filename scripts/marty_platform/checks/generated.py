@@ -1,7 +1,8 @@
-"""Generated files must match their sources (rerun `scripts/generate` when this fails)."""
+"""Generated files must match their sources (rerun `scripts/generate` when this fails), and the
+carried CRD schemas the copies recorded in schemas/crds/sources.yaml."""
 from __future__ import annotations
 
-from marty_platform import generators
+from marty_platform import crd_schemas, generators
 from marty_platform.context import RunContext
 from marty_platform.errors import UsageError
 from marty_platform.model import CheckResult, finding
@@ -22,4 +23,10 @@ def check(ctx: RunContext) -> list[CheckResult]:
             result.findings.append(finding(
                 CHECK, name, "generated file is stale, missing or orphaned; run "
                 "`scripts/generate` and commit the result", file=ctx.repo.rel(path)))
+    result.stats.checked += 1
+    for name in crd_schemas.edited_copies(ctx.repo.root / crd_schemas.VENDORED_DIR):
+        result.findings.append(finding(
+            CHECK, "crd-schemas", "CRD schema differs from the catalog copy sources.yaml records; "
+            "run `scripts/refresh-crd-schemas --from CATALOG_DIR`, or mark it `source: "
+            "hand-written` there", file=f"{crd_schemas.VENDORED_DIR}/{name}"))
     return [result]

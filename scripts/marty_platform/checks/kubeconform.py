@@ -3,24 +3,25 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
-from marty_platform import k8s_schemas
+from marty_platform import crd_schemas, k8s_schemas
 from marty_platform.batch import EnvBatch
 from marty_platform.context import RunContext
 from marty_platform.errors import ToolError
 from marty_platform.model import CheckResult, ManifestObject, Severity, finding
+from marty_platform.patch_locations import locate_field
 from marty_platform.tools.runner import run
-from marty_platform.yamlio import locate_pointer
 
 CHECK = "kubeconform"
 # Groups served by Kubernetes itself: a missing schema there means the API does not exist.
 _CORE_GROUP = re.compile(r"^(|[a-z0-9]+|[a-z0-9.]+\.k8s\.io)$")
 
 
-def _crd_locations(ctx: RunContext) -> list[str]:
+def _crd_locations(ctx: RunContext, unsafe: list[str]) -> list[str]:
+    """The locations given, then the schemas the repo carries (unless one of them is unsafe)."""
     locations = []
-    for location in ctx.options.crd_schema_locations:
+    carried = [] if unsafe else [str(ctx.repo.root / crd_schemas.VENDORED_DIR)]
+    for location in [*ctx.options.crd_schema_locations, *carried]:
         if "{{" not in location:
             location = location.rstrip("/") + "/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json"
         locations.append(location)
@@ -35,11 +36,11 @@ def _schema_dir(ctx: RunContext, batch: EnvBatch, version: str):
     return schema_dir
 
 
-def _run(ctx: RunContext, batch: EnvBatch, schema_dir) -> dict[str, dict]:
+def _run(ctx: RunContext, batch: EnvBatch, schema_dir, unsafe: list[str]) -> dict[str, dict]:
     """kubeconform's verdict per staged file, against one Kubernetes version's schemas."""
     args = ["-strict", "-output", "json", "-verbose", "-n", str(max(ctx.options.jobs, 1)),
             "-schema-location", k8s_schemas.location_template(schema_dir)]
-    for location in _crd_locations(ctx):
+    for location in _crd_locations(ctx, unsafe):
         args += ["-schema-location", location]
     completed = run(ctx.toolbox.command("kubeconform", *args, str(batch.staged.directory),
                                         ok_codes=(0, 1)))
@@ -60,15 +61,12 @@ def _violations(msg: str) -> list[tuple[str, str]]:
     return found or [("", msg)]
 
 
-def _line_of(obj: ManifestObject, repo_root, pointer: str, text: str) -> int | None:
-    """The line of the offending field when the object's source file has it, else the object's."""
-    if not pointer or obj.line is None:
-        return obj.line
+def _field_pointer(pointer: str, text: str) -> str:
+    """The pointer of the offending field: for unknown fields, the first unknown field itself."""
     unknown = re.match(r"additional properties '([^']+)'", text)
-    if unknown:  # point at the first unknown field itself
-        pointer = f"{pointer.rstrip('/')}/{unknown.group(1)}"
-    path = Path(obj.file) if Path(obj.file).is_absolute() else repo_root / obj.file
-    return locate_pointer(path, obj.line, pointer) or obj.line
+    if pointer and unknown:
+        return f"{pointer.rstrip('/')}/{unknown.group(1)}"
+    return pointer
 
 
 def _unserved(obj: ManifestObject, schema_dir, version: str) -> str | None:
@@ -89,12 +87,19 @@ def check(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
     current = config.kubernetes_version
     upcoming = k8s_schemas.next_minor(current)
     result = CheckResult(CHECK, env=batch.env)
+    carried = ctx.repo.root / crd_schemas.VENDORED_DIR
+    unsafe = crd_schemas.unsafe_schemas(carried) if carried.is_dir() else []
+    for name in unsafe:
+        result.findings.append(finding(
+            CHECK, "unsafe-schema", "a symlink, or a CRD schema naming a remote $id, $schema or "
+            f"$ref; the schemas in {crd_schemas.VENDORED_DIR} are not used until it is removed",
+            file=f"{crd_schemas.VENDORED_DIR}/{name}", env=batch.env))
     now_dir = _schema_dir(ctx, batch, current)
-    now = _run(ctx, batch, now_dir)
+    now = _run(ctx, batch, now_dir, unsafe)
     later_dir, later = None, {}
     if upcoming in k8s_schemas.shipped_versions():
         later_dir = _schema_dir(ctx, batch, upcoming)
-        later = _run(ctx, batch, later_dir)
+        later = _run(ctx, batch, later_dir, unsafe)
 
     for path, obj in zip(batch.staged.paths, batch.objects):
         verdict = now.get(str(path), {"status": "statusError", "msg": "not reported by kubeconform"})
@@ -114,9 +119,12 @@ def check(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
             result.stats.checked += 1
             for pointer, text in _violations(msg):
                 detail = f"{pointer}: {text}" if pointer else text
+                where = locate_field(obj, ctx.repo.root, _field_pointer(pointer, text))
+                if where.note:
+                    detail = f"{detail} ({where.note})"
                 result.findings.append(finding(
-                    CHECK, "schema", detail, **{**located,
-                                                "line": _line_of(obj, ctx.repo.root, pointer, text)}))
+                    CHECK, "schema", detail, **{**located, "file": where.file,
+                                                "line": where.line}))
         elif "could not find schema" in msg:
             reason = _unserved(obj, now_dir, current)
             if reason:
@@ -127,7 +135,8 @@ def check(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
                 result.findings.append(finding(
                     CHECK, "no-schema",
                     f"not checked: no schema for {obj.data.get('apiVersion')} "
-                    f"{obj.data.get('kind')} (add its CRD schema location)",
+                    f"{obj.data.get('kind')} (add it to {crd_schemas.VENDORED_DIR} with "
+                    "`scripts/refresh-crd-schemas`, or give its CRD schema location)",
                     severity=Severity(config.missing_schema), **located))
         else:
             result.stats.not_checked += 1
