@@ -30,7 +30,7 @@ from marty_platform.kustomize_graph import KustomizeGraph
 from marty_platform.model import Finding, ManifestObject, finding
 from marty_platform.repo import Overlay, Repo
 from marty_platform.tools.runner import ToolBox, run
-from marty_platform.yamlio import YamlError, load_file
+from marty_platform.yamlio import YamlError, load_documents, load_file
 
 ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
 CACHE_MAX_AGE_DAYS = 14
@@ -47,11 +47,6 @@ class Rendered:
     @property
     def ok(self) -> bool:
         return not self.findings
-
-
-def _safe_load_all(text: str) -> list[dict]:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return [d for d in yaml.load_all(text, Loader=loader) if isinstance(d, dict)]
 
 
 @lru_cache(maxsize=4096)
@@ -116,7 +111,13 @@ class Renderer:
                 return result
             # Cached with repo-relative origins, so another checkout of the same content (a
             # worktree of another ref, a copy) reuses it.
-            entries = self._entries(text)
+            try:
+                entries = self._entries(text)
+            except YamlError as exc:  # a chart rendered what Kubernetes cannot read
+                result.findings.append(finding(
+                    CHECK, exc.rule, f"rendered output, line {exc.line}: {exc.message}",
+                    env=overlay.env, file=self.repo.rel(overlay.path / "kustomization.yaml")))
+                return result
             partial = cached.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
             partial.write_text(json.dumps(entries), encoding="utf-8")
             os.replace(partial, cached)
@@ -174,7 +175,7 @@ class Renderer:
         """Each rendered object with the repo-relative file (and line) that defines it."""
         entries = []
         wrapper_base = self.cache_dir / "wrap-x"  # origins are relative to the wrapper directory
-        for data in _safe_load_all(text):
+        for data in [d.data for d in load_documents(text) if isinstance(d.data, dict)]:
             source_file, line = self._origin(data, wrapper_base)
             entries.append({"file": source_file, "line": line, "data": data})
         return entries
