@@ -136,7 +136,8 @@ class _StrictLoader(_BaseLoader):
     def construct_yaml_int(self, node):
         value = super().construct_yaml_int(node)
         if value not in _INT64:
-            shown = node.value if len(node.value) <= 24 else f"{node.value[:20]}... ({len(node.value)} digits)"
+            shown = (node.value if len(node.value) <= 24
+                     else f"{node.value[:20]}... ({len(node.value)} digits)")
             raise YamlError(f"integer {shown} does not fit in 64 bits; Kubernetes cannot "
                             "read it (quote it if it is a string)", line=_line(node),
                             rule="not-json")
@@ -292,14 +293,15 @@ def _composed(path: Path, mtime_ns: int) -> tuple:
         return ()
 
 
-def locate_pointer(path: Path, doc_line: int, pointer: str) -> int | None:
+def locate_pointer(path: Path, doc_line: int | None, pointer: str) -> int | None:
     """1-based line of a JSON pointer (/spec/ports/0/port) inside the document starting at
-    `doc_line`, or of its deepest existing parent; None when the document is not found."""
+    `doc_line` (None: the first document), or of its deepest existing parent; None when the
+    document is not found."""
     try:
         nodes = _composed(path, path.stat().st_mtime_ns)
     except OSError:
         return None
-    node = next((n for n in nodes if _line(n) == doc_line), None)
+    node = next((n for n in nodes if doc_line is None or _line(n) == doc_line), None)
     if node is None:
         return None
     line = _line(node)
