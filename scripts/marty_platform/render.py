@@ -26,6 +26,7 @@ from pathlib import Path
 
 import yaml
 
+from marty_platform import values_origin
 from marty_platform.kustomize_graph import KustomizeGraph
 from marty_platform.model import Finding, ManifestObject, finding
 from marty_platform.repo import Overlay, Repo
@@ -154,9 +155,17 @@ class Renderer:
             shutil.rmtree(wrapper, ignore_errors=True)
         if completed.ok:
             return completed.stdout
-        result.findings.append(finding(
-            CHECK, "build-failed", self._explain(completed.stderr), env=overlay.env,
-            file=self.repo.rel(overlay.path / "kustomization.yaml")))
+        message = self._explain(completed.stderr)
+        # A chart value against the chart's schema: at the values file that set it, which
+        # every overlay sharing it reports identically (so it is reported once).
+        origins = values_origin.locate(self.repo, overlay.path, message)
+        result.findings += [finding(CHECK, "values-schema", origin.message, env=overlay.env,
+                                    file=self.repo.rel(origin.file), line=origin.line)
+                            for origin in origins]
+        if not origins:
+            result.findings.append(finding(
+                CHECK, "build-failed", message, env=overlay.env,
+                file=self.repo.rel(overlay.path / "kustomization.yaml")))
         return None
 
     def _explain(self, stderr: str) -> str:
