@@ -81,6 +81,8 @@ def locate(repo: Repo, overlay: Path, message: str) -> list[ValueOrigin]:
     origins = []
     for violation in _VIOLATION.finditer(failure.group("rest")):
         pointer, text = violation.group("pointer"), violation.group("text").strip()
+        unknown = re.match(r"additional properties '([^']+)'", text)
+        field = f"{pointer.rstrip('/')}/{unknown.group(1)}" if unknown else pointer
         for source, prefix in _sources(overlay, file, data, index, entry):
             source = source.resolve()
             if not repo.is_inside(source) or not source.is_file():
@@ -89,10 +91,10 @@ def locate(repo: Repo, overlay: Path, message: str) -> list[ValueOrigin]:
                 docs = load_file(source)
             except (OSError, YamlError):
                 continue
-            if not docs or not _walk(docs[0].data, prefix + pointer):
+            if not docs or not _walk(docs[0].data, prefix + field):
                 continue
             origins.append(ValueOrigin(source, locate_pointer(source, docs[0].line,
-                                                              prefix + pointer),
+                                                              prefix + field),
                                        f"chart {failure.group('chart')} values: "
                                        f"{pointer or '/'}: {text}"))
             break
