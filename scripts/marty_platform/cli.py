@@ -92,7 +92,11 @@ def generate(check: bool) -> None:
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         ctx = build_context(Repo.find(), Options(), pool)
-        results = generators.run_all(ctx, write=not check)
+        try:
+            results = generators.run_all(ctx, write=not check)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            ctx.close()
     stale = [path for paths in results.values() for path in paths]
     for name, paths in results.items():
         for path in paths:
