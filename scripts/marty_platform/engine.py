@@ -95,6 +95,12 @@ def _refuse_other_env(raw: Path, path: Path, repo: Repo, envs: tuple[str, ...]) 
                          f"{', '.join(envs)} leaves out")
 
 
+def _leads_outside(repo: Repo, path: Path) -> bool:
+    """A file found inside the repo (in a directory given on the command line) that is a
+    symlink to somewhere outside it: the pull request's author chose that target."""
+    return repo.is_inside(path.parent) and not repo.is_inside(path)
+
+
 def _overlay_root(repo: Repo, path: Path) -> bool:
     """overlays/ or overlays/<env>/: shorthand for every overlay below it."""
     return path in (repo.root / "overlays", *(repo.root / "overlays" / e for e in repo.envs()))
@@ -151,6 +157,11 @@ def _load_manifests(ctx: RunContext, paths: list[Path],
                     objects: dict[str, list[ManifestObject]]) -> list[CheckResult]:
     results = []
     for path in paths:
+        if _leads_outside(ctx.repo, path):
+            results.append(CheckResult("yaml", findings=[finding(
+                "yaml", "symlink-outside-repo", "symlink points outside the repository; it is "
+                "not followed", file=ctx.repo.rel(path.parent) + "/" + path.name)]))
+            continue
         for env in ctx.options.envs or (DEFAULT_MANIFEST_ENV,):
             loaded, problems = load_manifest_file(path, _display(ctx.repo, path), env)
             objects[env] += loaded

@@ -166,3 +166,18 @@ def test_a_profile_schema_violation_is_reported_at_the_profile(run_cli, repo_cop
     [item] = [f for f in outcome.json["findings"] if f["severity"] == "error"]
     assert (item["file"], item["line"]) == ("base/profiles/dev.yaml", line)
     assert "/replicaCount" in item["message"] and "want integer" in item["message"]
+
+
+def test_a_symlink_out_of_the_repo_in_a_manifest_directory_is_not_read(run_cli, repo_copy,
+                                                                        tmp_path):
+    secret = tmp_path / "outside.yaml"
+    secret.write_text(CONFIGMAP + "  password: hunter2-outside\n", encoding="utf-8")
+    manifests = repo_copy / "manifests"
+    manifests.mkdir()
+    (manifests / "leak.yaml").symlink_to(secret)
+    (manifests / "settings.yaml").write_text(CONFIGMAP + "  a: b\n", encoding="utf-8")
+    outcome = validate(run_cli, Path("manifests"), cwd=repo_copy)
+    [item] = outcome.findings(rule="symlink-outside-repo")
+    assert item["file"] == "manifests/leak.yaml"
+    assert "hunter2" not in outcome.stdout
+    assert outcome.json["stats"]["checks"]["kubeconform"]["checked"] == 1
