@@ -44,6 +44,7 @@ SAFE_COMPOSE_DEPTH = 1000
 _INT64 = range(-(2 ** 63), 2 ** 63)
 
 _TAG = "tag:yaml.org,2002:"
+_MERGE = f"{_TAG}merge"
 # YAML 1.1's int and float, as PyYAML resolves them, without the base-60 forms go-yaml lacks.
 _INT = re.compile(r"""^(?:[-+]?0b[0-1_]+
                     |[-+]?0[0-7_]+
@@ -97,6 +98,11 @@ def _line(node) -> int:
     return node.start_mark.line + 1
 
 
+def _duplicate(key: object, key_node, first: int) -> YamlError:
+    return YamlError(f"duplicate key {key!r} (first defined on line {first})",
+                     line=_line(key_node), rule="duplicate-key")
+
+
 class _StrictLoader(_BaseLoader):
     yaml_implicit_resolvers = _resolvers()
 
@@ -109,29 +115,39 @@ class _StrictLoader(_BaseLoader):
                             line=_line(node), rule="not-json") from None
 
     def construct_mapping(self, node, deep=False):
-        seen: dict = {}
-        for key_node, _ in node.value:
-            if key_node.tag == f"{_TAG}merge":
-                continue
-            try:
-                key = json_key(self.construct_object(key_node, deep=True))
-                if key in seen:
-                    raise YamlError(f"duplicate key {key!r} (first defined on line {seen[key]})",
-                                    line=_line(key_node), rule="duplicate-key")
-                seen[key] = _line(key_node)
-            except TypeError:  # unhashable key: refused below
-                pass
-        self.flatten_mapping(node)  # merged keys come first, so the document's own keys win
-        mapping = {}
+        merges = any(key_node.tag == _MERGE for key_node, _ in node.value)
+        if merges:  # duplicates among the document's own keys, before merged keys join them
+            self._refuse_duplicates([(k, v) for k, v in node.value if k.tag != _MERGE])
+            self.flatten_mapping(node)  # merged keys come first, so the document's own win
+        mapping: dict = {}
+        lines: dict = {}
         for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if not isinstance(key, Hashable):
-                raise yaml.constructor.ConstructorError(
-                    "while constructing a mapping", node.start_mark,
-                    "found a mapping key that is not a string, number or boolean",
-                    key_node.start_mark)
-            mapping[json_key(key)] = self.construct_object(value_node, deep=deep)
+            key = self._key(key_node, deep)
+            if not merges:
+                if key in lines:
+                    raise _duplicate(key, key_node, lines[key])
+                lines[key] = key_node.start_mark.line + 1
+            mapping[key] = self.construct_object(value_node, deep=deep)
         return mapping
+
+    def _key(self, key_node, deep: bool) -> object:
+        key = self.construct_object(key_node, deep=deep)
+        if type(key) is str:
+            return key
+        if not isinstance(key, Hashable):
+            raise yaml.constructor.ConstructorError(
+                "while constructing a mapping", None,
+                "found a mapping key that is not a string, number or boolean",
+                key_node.start_mark)
+        return json_key(key)
+
+    def _refuse_duplicates(self, pairs) -> None:
+        lines: dict = {}
+        for key_node, _ in pairs:
+            key = self._key(key_node, True)
+            if key in lines:
+                raise _duplicate(key, key_node, lines[key])
+            lines[key] = _line(key_node)
 
     def construct_yaml_int(self, node):
         value = super().construct_yaml_int(node)
