@@ -35,6 +35,9 @@ from marty_platform.yamlio import YamlError, load_documents, load_file
 
 ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
 CACHE_MAX_AGE_DAYS = 14
+# Part of every cache key: bumped when the way rendered output is read changes (2: YAML read as
+# Kubernetes reads it, see yamlio), so no entry read the old way is reused.
+CACHE_FORMAT = "2"
 CHECK = "kustomize"
 
 
@@ -88,7 +91,7 @@ class Renderer:
         self.graph = KustomizeGraph(repo)
 
     def cache_key(self, overlay: Overlay, files: set[Path]) -> str:
-        digest = hashlib.sha256(self.fingerprint.encode())
+        digest = hashlib.sha256(f"{CACHE_FORMAT}:{self.fingerprint}".encode())
         digest.update(overlay.relative(self.repo.root).encode())
         for path in sorted(files):
             digest.update(self.repo.rel(path).encode())
