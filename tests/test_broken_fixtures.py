@@ -168,14 +168,17 @@ def test_schema_error_in_a_base_points_at_the_field(run_cli, repo_copy):
 
 
 def test_chart_values_against_the_chart_schema(run_cli, repo_copy):
-    """A value the chart's values.schema.json does not allow fails the render, said plainly."""
+    """A value the chart's values.schema.json does not allow fails the render, said plainly, at
+    the values source that set it (here the overlay's valuesInline)."""
     overlay = repo_copy / "overlays" / "dev" / "trust-anchor" / "kustomization.yaml"
     text = overlay.read_text()
     assert "      image:\n        tag:" in text
     overlay.write_text(text.replace("      image:\n", "      image:\n        colour: blue\n", 1))
     outcome = run_cli("validate", "--format", "json", "overlays/dev/trust-anchor", cwd=repo_copy)
     assert outcome.code == 1
-    [item] = outcome.findings(check="kustomize", rule="build-failed")
+    [item] = outcome.findings(check="kustomize", rule="values-schema")
     assert item["file"] == "overlays/dev/trust-anchor/kustomization.yaml"
+    lines = overlay.read_text().splitlines()
+    assert item["line"] == lines.index("        colour: blue") + 1
     assert "additional properties 'colour' not allowed" in item["message"]
     assert "unable to run" not in item["message"] and "accumulating" not in item["message"]

@@ -47,8 +47,8 @@ def test_a_waiver_without_justification_is_rejected(run_cli, repo_copy):
     waive(repo_copy, "2099-12-31", justification="''")
     outcome = run_cli("validate", "--format", "json", POD, cwd=repo_copy)
     assert outcome.findings(rule=RULE)[0]["severity"] == "error"
-    [invalid] = outcome.findings(check="waivers", rule="invalid-waiver")
-    assert invalid["line"] == 2
+    [invalid] = outcome.findings(check="schema", rule="policy-exceptions")
+    assert invalid["line"] == 7 and "justification" in invalid["message"]
 
 
 def test_an_unused_waiver_is_reported_on_a_whole_repo_run(run_cli, repo_copy):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import click
 from marty_platform.errors import MartyError
 
 EXIT_CODES = "Exit codes: 0 clean, 1 findings, 2 usage or tooling error."
+MAX_JOBS = 256  # beyond any machine's useful parallelism; a typo, not a request
 
 
 def _crd_locations(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -32,8 +34,10 @@ def main() -> None:
 @click.option("--crd-schema-location", "crd_locations", multiple=True, metavar="DIR|TEMPLATE",
               help="CRD schemas for kubeconform: a directory laid out {group}/{kind}_{version}.json"
                    " or a kubeconform template. Also read from MARTY_CRD_SCHEMA_LOCATION.")
-@click.option("--jobs", "-j", type=int, default=0, help="Parallel tool runs (default: cores).")
-@click.option("--today", metavar="YYYY-MM-DD", help="Date waivers expire against.")
+@click.option("--jobs", "-j", type=click.IntRange(0, MAX_JOBS), default=0,
+              help="Parallel tool runs (default: cores).")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Date waivers expire against.")
 def validate(paths, envs, output_format, crd_locations, jobs, today) -> None:
     """Validate the whole repo, or only PATHS (overlay directories or rendered manifests)."""
     from marty_platform.context import Options
@@ -44,7 +48,8 @@ def validate(paths, envs, output_format, crd_locations, jobs, today) -> None:
     if output_format == "auto":
         output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     options = Options(paths=tuple(paths), envs=tuple(envs),
-                      crd_schema_locations=_crd_locations(crd_locations), jobs=jobs, today=today)
+                      crd_schema_locations=_crd_locations(crd_locations), jobs=jobs,
+                      today=today.date().isoformat() if today else None)
     report = run_validation(Repo.find(), options)
     click.echo(REPORTERS[output_format](report), nl=False)
     sys.exit(0 if report.ok else 1)
@@ -87,7 +92,11 @@ def generate(check: bool) -> None:
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         ctx = build_context(Repo.find(), Options(), pool)
-        results = generators.run_all(ctx, write=not check)
+        try:
+            results = generators.run_all(ctx, write=not check)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            ctx.close()
     stale = [path for paths in results.values() for path in paths]
     for name, paths in results.items():
         for path in paths:
@@ -154,7 +163,13 @@ def _register_operations() -> None:
 _register_operations()
 
 
+def _terminate(signum, frame) -> None:
+    """SIGTERM (CI cancelling a job) unwinds like an error, so every cleanup still runs."""
+    sys.exit(128 + signum)
+
+
 def run() -> None:
+    signal.signal(signal.SIGTERM, _terminate)
     # --debug is accepted anywhere on the line (scripts/validate --debug ...), so it is taken out
     # before click parses the rest.
     debug = "--debug" in sys.argv
@@ -163,8 +178,8 @@ def run() -> None:
         main(standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
+    except click.ClickException as exc:  # one line, like every other usage error
+        click.echo(f"error: {exc.format_message()}", err=True)
         sys.exit(2)
     except click.exceptions.Abort:
         sys.exit(2)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -36,6 +37,7 @@ class RunContext:
     pool: ThreadPoolExecutor
     env_configs: dict[str, EnvConfig] = field(default_factory=dict)
     run_dir: Path | None = None  # private scratch space of this invocation
+    closed: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -48,11 +50,42 @@ class RunContext:
         return PolicyLibrary.load(self.repo.root / "policies")
 
     def scratch(self, name: str) -> Path:
+        """A fresh directory under this run's private `.cache/run/<pid>-*`, removed by close()."""
         with self._lock:
+            if self.closed:
+                raise RuntimeError("the run is over; its scratch space is gone")
             if self.run_dir is None:
                 parent = self.cache_dir / "run"
                 parent.mkdir(parents=True, exist_ok=True)
+                remove_stale_run_dirs(parent)
                 self.run_dir = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=parent))
         path = self.run_dir / name
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+    def close(self) -> None:
+        """Remove the scratch space. Called once the pool has stopped, on every exit path."""
+        with self._lock:
+            self.closed = True
+            run_dir, self.run_dir = self.run_dir, None
+        if run_dir is not None:
+            shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def remove_stale_run_dirs(parent: Path) -> None:
+    """Scratch directories of runs that were killed (SIGKILL, a crash of the machine) and so
+    never cleaned up: their `<pid>-` prefix names a process that no longer exists."""
+    for entry in parent.iterdir():
+        pid = entry.name.split("-", 1)[0]
+        if entry.is_dir() and pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(entry, ignore_errors=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
+import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -38,6 +38,7 @@ class Report:
 def build_context(repo: Repo, options: Options, pool: ThreadPoolExecutor) -> RunContext:
     cache_dir = options.cache_dir or Path(os.environ.get("MARTY_CACHE_DIR") or
                                           repo.root / ".cache")
+    _require_writable(cache_dir)
     manifest = load_manifest(repo.root / "tools.toml")
     toolbox = ToolBox(Path(os.environ.get("MARTY_TOOLS_BIN") or repo.root / ".tools" / "bin"),
                       cache_dir / "home")
@@ -45,7 +46,21 @@ def build_context(repo: Repo, options: Options, pool: ThreadPoolExecutor) -> Run
                       cache_dir=cache_dir, pool=pool)
 
 
-def _classify(repo: Repo, paths: tuple[Path, ...]) -> tuple[list[Overlay], list[Path]]:
+def _require_writable(cache_dir: Path) -> None:
+    """Renders, schemas and scratch files live in the cache: say so once, up front, if it
+    cannot be written, instead of failing somewhere in the middle of a check."""
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(prefix=".write-probe-", dir=cache_dir)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as exc:
+        raise UsageError(f"cache directory {cache_dir} is not writable ({exc.strerror or exc}); "
+                         "set MARTY_CACHE_DIR to a writable directory") from None
+
+
+def _classify(repo: Repo, paths: tuple[Path, ...],
+              envs: tuple[str, ...]) -> tuple[list[Overlay], list[Path]]:
     overlays, manifest_files = [], []
     for raw in paths:
         path = raw.resolve()
@@ -66,7 +81,24 @@ def _classify(repo: Repo, paths: tuple[Path, ...]) -> tuple[list[Overlay], list[
                                      if p.is_file() and p.suffix in (*YAML_SUFFIXES, ".json"))
         else:
             manifest_files.append(path)
+        _refuse_other_env(raw, path, repo, envs)
     return overlays, manifest_files
+
+
+def _refuse_other_env(raw: Path, path: Path, repo: Repo, envs: tuple[str, ...]) -> None:
+    """An overlay (or overlays/<env>/) named on the command line that --env leaves out would be
+    silently skipped: that is a contradiction in the command, not a clean run."""
+    parts = path.relative_to(repo.root).parts if repo.is_inside(path) else ()
+    if envs and len(parts) >= 2 and parts[0] == "overlays" and parts[1] not in envs \
+            and path.is_dir():
+        raise UsageError(f"{raw} belongs to env {parts[1]!r}, which --env "
+                         f"{', '.join(envs)} leaves out")
+
+
+def _leads_outside(repo: Repo, path: Path) -> bool:
+    """A file found inside the repo (in a directory given on the command line) that is a
+    symlink to somewhere outside it: the pull request's author chose that target."""
+    return repo.is_inside(path.parent) and not repo.is_inside(path)
 
 
 def _overlay_root(repo: Repo, path: Path) -> bool:
@@ -81,23 +113,32 @@ def _display(repo: Repo, path: Path) -> str:
 def run_validation(repo: Repo, options: Options) -> Report:
     jobs = options.jobs or os.cpu_count() or 2
     options = replace(options, jobs=jobs)
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    ctx = None
+    try:
         ctx = build_context(repo, options, pool)
-        try:
-            return _validate(ctx)
-        finally:
-            if ctx.run_dir is not None:
-                shutil.rmtree(ctx.run_dir, ignore_errors=True)
+        return _validate(ctx)
+    finally:
+        # On every exit (an error, SIGINT, SIGTERM): stop the pool first, then remove the
+        # scratch space its checks write to.
+        pool.shutdown(wait=True, cancel_futures=True)
+        if ctx is not None:
+            ctx.close()
 
 
 def _select(ctx: RunContext) -> tuple[list[Overlay], list[Path], list[str]]:
     """What this run validates: overlays, manifest files, and the envs they belong to."""
     repo, options = ctx.repo, ctx.options
+    for env in options.envs:  # an unknown env is a usage error, whatever the paths
+        ctx.env_configs[env] = load_env_config(repo, env)
     if ctx.full_repo:
         return repo.overlays(list(options.envs) or None), [], list(options.envs) or repo.envs()
-    overlays, manifest_files = _classify(repo, options.paths)
+    overlays, manifest_files = _classify(repo, options.paths, options.envs)
     if options.envs:
         overlays = [o for o in overlays if o.env in options.envs]
+    if not overlays and not manifest_files:
+        raise UsageError(f"nothing to check: {' '.join(map(str, options.paths))} holds no "
+                         "overlay and no YAML or JSON file")
     manifest_envs = set(options.envs or [DEFAULT_MANIFEST_ENV]) if manifest_files else set()
     return overlays, manifest_files, sorted({o.env for o in overlays} | manifest_envs)
 
@@ -116,6 +157,11 @@ def _load_manifests(ctx: RunContext, paths: list[Path],
                     objects: dict[str, list[ManifestObject]]) -> list[CheckResult]:
     results = []
     for path in paths:
+        if _leads_outside(ctx.repo, path):
+            results.append(CheckResult("yaml", findings=[finding(
+                "yaml", "symlink-outside-repo", "symlink points outside the repository; it is "
+                "not followed", file=ctx.repo.rel(path.parent) + "/" + path.name)]))
+            continue
         for env in ctx.options.envs or (DEFAULT_MANIFEST_ENV,):
             loaded, problems = load_manifest_file(path, _display(ctx.repo, path), env)
             objects[env] += loaded
@@ -126,7 +172,8 @@ def _load_manifests(ctx: RunContext, paths: list[Path],
 def _validate(ctx: RunContext) -> Report:
     overlays, manifest_files, envs = _select(ctx)
     for env in envs:
-        ctx.env_configs[env] = load_env_config(ctx.repo, env)
+        if env not in ctx.env_configs:
+            ctx.env_configs[env] = load_env_config(ctx.repo, env)
     report = Report(envs=envs)
 
     # Repo checks that run tools start first and overlap with rendering.
@@ -142,6 +189,8 @@ def _validate(ctx: RunContext) -> Report:
         report.results.append(_render(ctx, renderer, overlays, objects))
     context = _env_context(ctx, renderer, overlays)
     report.results += _load_manifests(ctx, manifest_files, objects)
+    if not ctx.full_repo:
+        _refuse_empty_run(ctx, report, objects)
 
     batch_futures = []
     for env in envs:
@@ -158,6 +207,16 @@ def _validate(ctx: RunContext) -> Report:
     findings = _escalate(_apply_waivers(ctx, findings), ctx.env_configs)
     report.findings = _dedupe(findings)
     return report
+
+
+def _refuse_empty_run(ctx: RunContext, report: Report,
+                      objects: dict[str, list[ManifestObject]]) -> None:
+    """A run that found neither an object to check nor a problem checked nothing: that is not
+    a pass (a path with no manifests in it, an overlay rendering to nothing)."""
+    if any(objects.values()) or any(r.findings for r in report.results):
+        return
+    raise UsageError(f"nothing checked: {' '.join(map(str, ctx.options.paths))} "
+                     "holds no Kubernetes object")
 
 
 def _guarded(check, *args) -> list[CheckResult]:
@@ -191,9 +250,10 @@ def _env_context(ctx: RunContext, renderer: Renderer,
 
 def _apply_waivers(ctx: RunContext, findings: list[Finding]) -> list[Finding]:
     library = ctx.policies
-    waivers, problems = load_waivers(library.exceptions_file, ctx.repo.rel(library.exceptions_file))
+    rel = ctx.repo.rel(library.exceptions_file)
+    waivers, problems = load_waivers(ctx.repo, library.exceptions_file, set(library.rules))
     today = dt.date.fromisoformat(ctx.options.today) if ctx.options.today else dt.date.today()
-    return apply_waivers(findings, waivers, today, ctx.repo.rel(library.exceptions_file),
+    return apply_waivers(findings, waivers, today, rel,
                          report_unused=ctx.full_repo and not ctx.options.envs) + problems
 
 

@@ -89,6 +89,19 @@ def _index(version: str) -> dict[str, list[str]]:
 
 
 @lru_cache(maxsize=None)
+def builtin_groups() -> frozenset[str]:
+    """Every API group Kubernetes itself has served in any shipped version ("" is core), from
+    the group-version-kinds the package's definitions declare (old groups such as `extensions`
+    live on in them). Only these can be "removed": any other group is a CRD's."""
+    groups: set[str] = set()
+    for version in shipped_versions():
+        defs, _ = _definitions(version)
+        for body in defs.values():
+            groups.update(gvk.get("group", "") for gvk in body.get("x-kubernetes-group-version-kind") or ())
+    return frozenset(groups)
+
+
+@lru_cache(maxsize=None)
 def served_api_versions(schema_dir: Path) -> dict[str, list[str]]:
     return json.loads((schema_dir / ".index.json").read_text(encoding="utf-8"))
 

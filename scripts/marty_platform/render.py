@@ -28,18 +28,21 @@ from pathlib import Path
 
 import yaml
 
+from marty_platform import values_origin
 from marty_platform.kustomize_graph import KustomizeGraph
 from marty_platform.model import Finding, ManifestObject, finding
 from marty_platform.repo import Overlay, Repo
 from marty_platform.tools.runner import ToolBox, run
-from marty_platform.yamlio import YamlError, load_file
+from marty_platform.yamlio import YamlError, load_documents, load_file
 
 ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
 TRANSFORMATIONS_ANNOTATION = "alpha.config.kubernetes.io/transformations"
 PATCH_TRANSFORMERS = {"PatchTransformer", "PatchStrategicMergeTransformer",
                       "PatchJson6902Transformer"}
-# Part of every cache key: bump it when what a cached render records changes.
-RENDER_FORMAT = "2"
+# Part of every cache key: bump it when what a cached render records, or the way rendered output
+# is read, changes (2: patch transformations kept; 3: YAML read as Kubernetes reads it, see
+# yamlio), so no entry made the old way is reused.
+RENDER_FORMAT = "3"
 CACHE_MAX_AGE_DAYS = 14
 CHECK = "kustomize"
 
@@ -54,11 +57,6 @@ class Rendered:
     @property
     def ok(self) -> bool:
         return not self.findings
-
-
-def _safe_load_all(text: str) -> list[dict]:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return [d for d in yaml.load_all(text, Loader=loader) if isinstance(d, dict)]
 
 
 @lru_cache(maxsize=4096)
@@ -123,7 +121,13 @@ class Renderer:
                 return result
             # Cached with repo-relative origins, so another checkout of the same content (a
             # worktree of another ref, a copy) reuses it.
-            entries = self._entries(text)
+            try:
+                entries = self._entries(text)
+            except YamlError as exc:  # a chart rendered what Kubernetes cannot read
+                result.findings.append(finding(
+                    CHECK, exc.rule, f"rendered output, line {exc.line}: {exc.message}",
+                    env=overlay.env, file=self.repo.rel(overlay.path / "kustomization.yaml")))
+                return result
             partial = cached.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
             partial.write_text(json.dumps(entries), encoding="utf-8")
             os.replace(partial, cached)
@@ -163,9 +167,17 @@ class Renderer:
             shutil.rmtree(wrapper, ignore_errors=True)
         if completed.ok:
             return completed.stdout
-        result.findings.append(finding(
-            CHECK, "build-failed", self._explain(completed.stderr), env=overlay.env,
-            file=self.repo.rel(overlay.path / "kustomization.yaml")))
+        message = self._explain(completed.stderr)
+        # A chart value against the chart's schema: at the values file that set it, which
+        # every overlay sharing it reports identically (so it is reported once).
+        origins = values_origin.locate(self.repo, overlay.path, message)
+        result.findings += [finding(CHECK, "values-schema", origin.message, env=overlay.env,
+                                    file=self.repo.rel(origin.file), line=origin.line)
+                            for origin in origins]
+        if not origins:
+            result.findings.append(finding(
+                CHECK, "build-failed", message, env=overlay.env,
+                file=self.repo.rel(overlay.path / "kustomization.yaml")))
         return None
 
     def _explain(self, stderr: str) -> str:
@@ -184,7 +196,7 @@ class Renderer:
         """Each rendered object with the repo-relative file (and line) that defines it."""
         entries = []
         wrapper_base = self.cache_dir / "wrap-x"  # origins are relative to the wrapper directory
-        for data in _safe_load_all(text):
+        for data in [d.data for d in load_documents(text) if isinstance(d.data, dict)]:
             patched_in = self._patched_in(data, wrapper_base)
             source_file, line = self._origin(data, wrapper_base)
             entries.append({"file": source_file, "line": line, "data": data,

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import jsonschema
 
+from marty_platform.model import Finding, finding
 from marty_platform.repo import Repo
+from marty_platform.yamlio import Document, locate_pointer
 
 
 @lru_cache(maxsize=None)
@@ -28,3 +30,20 @@ def validate_instance(repo: Repo, data: object, schema_rel: str) -> list[str]:
     validator = _validator(repo.root / schema_rel)
     errors = sorted(validator.iter_errors(data), key=lambda e: (list(e.absolute_path), e.message))
     return [describe(e) for e in errors]
+
+
+def schema_findings(repo: Repo, path: Path, doc: Document | None, schema_rel: str,
+                    rule: str) -> list[tuple[tuple[str | int, ...], Finding]]:
+    """Each schema violation of a config file's document as a finding at the offending field's
+    line, with the path of that field in the document (so callers can tell which entry is bad)."""
+    data = doc.data if doc else None
+    validator = _validator(repo.root / schema_rel)
+    errors = sorted(validator.iter_errors(data), key=lambda e: (list(e.absolute_path), e.message))
+    result = []
+    for error in errors:
+        pointer = "".join(f"/{part}" for part in error.absolute_path)
+        line = locate_pointer(path, doc.line, pointer) if doc else None
+        result.append((tuple(error.absolute_path), finding(
+            "schema", rule, f"{describe(error)} (schema {schema_rel})", file=repo.rel(path),
+            line=line)))
+    return result

@@ -1,4 +1,10 @@
-"""Waivers: a reviewed, expiring exception to one policy rule for one named resource."""
+"""Waivers: a reviewed, expiring exception to one policy rule for one named resource.
+
+A waiver is deliberately weak: it names one policy rule (from policies/*/metadata.yaml) and one
+object by kind, name and namespace, exactly. It never touches a parse, render, schema or tooling
+finding: those mean the input was not checked at all. The exceptions file is checked against its
+JSON schema in every mode, and an entry that fails it is reported and ignored.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,16 +12,22 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from marty_platform.model import Finding, Severity, finding
-from marty_platform.yamlio import YamlError, load_file
+from marty_platform.repo import Repo
+from marty_platform.schema_check import schema_findings
+from marty_platform.yamlio import YamlError, load_file, locate_pointer
 
 CHECK = "waivers"
+SCHEMA = "schemas/policy-exceptions.schema.json"
+SCHEMA_RULE = "policy-exceptions"  # the rule schemas/bindings.yaml gives this file
+# The checks whose findings are policy rule violations: the only ones a waiver may turn to info.
+POLICY_CHECKS = ("conftest",)
 
 
 @dataclass(frozen=True)
 class Waiver:
     rule: str
     kind: str
-    namespace: str
+    namespace: str  # "" for a cluster-scoped object
     name: str
     env: str
     justification: str
@@ -24,53 +36,54 @@ class Waiver:
     line: int | None
 
     def matches(self, item: Finding) -> bool:
-        if item.rule != self.rule or (self.env and item.env != self.env):
+        if item.check not in POLICY_CHECKS or item.rule != self.rule:
+            return False
+        if self.env and item.env != self.env:
             return False
         kind, namespace, name = (item.resource.split("/") + ["", "", ""])[:3]
         namespace = "" if namespace == "-" else namespace
-        return (self.kind in ("*", kind) and self.name in ("*", name)
-                and self.namespace in ("*", namespace))
+        return (kind, namespace, name) == (self.kind, self.namespace, self.name)
 
 
-def _entry_lines(path: Path) -> list[int]:
-    """1-based line of each `- rule:` list entry, to point findings at the waiver."""
-    lines = []
-    for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if text.lstrip().startswith("- ") and "rule:" in text:
-            lines.append(number)
-    return lines
-
-
-def load_waivers(path: Path, rel: str) -> tuple[list[Waiver], list[Finding]]:
-    """Waivers from the exceptions file; structural problems are left to its JSON schema."""
+def load_waivers(repo: Repo, path: Path, policy_rules: set[str]) -> tuple[list[Waiver],
+                                                                         list[Finding]]:
+    """The valid waivers of the exceptions file, and a finding for every problem in it."""
+    rel = repo.rel(path)
     if not path.is_file():
         return [], []
     try:
         docs = load_file(path)
-    except YamlError:
-        return [], []  # the yaml check reports it
-    data = docs[0].data if docs else {}
-    entries = data.get("exceptions") if isinstance(data, dict) else None
-    lines = _entry_lines(path)
-    waivers, findings = [], []
-    for index, entry in enumerate(entries or []):
-        line = lines[index] if index < len(lines) else None
-        try:
-            resource = entry["resource"]
-            expires = entry["expires"]
-            if isinstance(expires, str):
-                expires = dt.date.fromisoformat(expires)
-            if not entry.get("justification") or not entry.get("owner"):
-                raise KeyError("justification")
-            waivers.append(Waiver(
-                rule=entry["rule"], kind=resource.get("kind", "*"),
-                namespace=resource.get("namespace", "*"), name=resource["name"],
-                env=entry.get("env", ""), justification=entry["justification"],
-                owner=entry["owner"], expires=expires, line=line))
-        except (KeyError, TypeError, ValueError, AttributeError):
-            findings.append(finding(CHECK, "invalid-waiver",
-                                    "waiver needs rule, resource.name, justification, owner and "
-                                    "expires (YYYY-MM-DD); it is ignored", file=rel, line=line))
+    except YamlError as exc:
+        return [], [finding("yaml", exc.rule, exc.message, file=rel, line=exc.line)]
+    except OSError as exc:
+        return [], [finding("yaml", "unreadable", f"cannot read file: {exc.strerror}", file=rel)]
+    if len(docs) > 1:
+        return [], [finding("schema", SCHEMA_RULE, f"expected one YAML document, found "
+                            f"{len(docs)}", file=rel, line=docs[1].line)]
+    doc = docs[0] if docs else None
+    problems = schema_findings(repo, path, doc, SCHEMA, SCHEMA_RULE)
+    findings = [item for _, item in problems]
+    invalid = {where[1] for where, _ in problems if len(where) >= 2 and where[0] == "exceptions"}
+    if any(len(where) < 2 for where, _ in problems):
+        return [], findings  # the file as a whole is wrong: no entry is trusted
+    waivers = []
+    for index, entry in enumerate(doc.data["exceptions"] if doc else []):
+        if index in invalid:
+            continue
+        line = locate_pointer(path, doc.line, f"/exceptions/{index}")
+        if entry["rule"] not in policy_rules:
+            findings.append(finding(
+                CHECK, "invalid-waiver",
+                f"{entry['rule']} is not a policy rule (see docs/policies.md); waivers apply "
+                "only to policy rules, never to parse, render, schema or tooling findings",
+                file=rel, line=locate_pointer(path, doc.line, f"/exceptions/{index}/rule")))
+            continue
+        resource = entry["resource"]
+        waivers.append(Waiver(
+            rule=entry["rule"], kind=resource["kind"], namespace=resource.get("namespace", ""),
+            name=resource["name"], env=entry.get("env", ""),
+            justification=entry["justification"], owner=entry["owner"],
+            expires=dt.date.fromisoformat(entry["expires"]), line=line))
     return waivers, findings
 
 
@@ -94,7 +107,8 @@ def apply_waivers(findings: list[Finding], waivers: list[Waiver], today: dt.date
                                           f"{waiver.expires.isoformat()} by {waiver.owner}: "
                                           f"{waiver.justification}]"))
     for waiver in waivers:
-        where = dict(file=rel, line=waiver.line, resource=f"{waiver.kind}/{waiver.namespace}/"
+        where = dict(file=rel, line=waiver.line, resource=f"{waiver.kind}/"
+                                                          f"{waiver.namespace or '-'}/"
                                                           f"{waiver.name}")
         if waiver.expires < today:
             result.append(finding(CHECK, "expired-waiver",

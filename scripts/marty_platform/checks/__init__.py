@@ -16,6 +16,7 @@ from marty_platform.checks import (
     gitops,
     kubeconform,
     monitoring,
+    object_size,
     repo_config,
     terraform,
 )
@@ -25,4 +26,4 @@ PYTHON_REPO_CHECKS = [files.check, repo_config.check]
 # Checks that run external tools are submitted to the shared pool.
 TOOL_REPO_CHECKS = [charts.check, monitoring.check, terraform.check, conftest.verify,
                     generated.check, gitops.check]
-MANIFEST_CHECKS = [kubeconform.check, conftest.check, delivery_access.check]
+MANIFEST_CHECKS = [kubeconform.check, conftest.check, delivery_access.check, object_size.check]

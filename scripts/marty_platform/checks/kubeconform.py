@@ -11,10 +11,9 @@ from marty_platform.errors import ToolError
 from marty_platform.model import CheckResult, ManifestObject, Severity, finding
 from marty_platform.patch_locations import locate_field
 from marty_platform.tools.runner import run
+from marty_platform.yamlio import locate_pointer
 
 CHECK = "kubeconform"
-# Groups served by Kubernetes itself: a missing schema there means the API does not exist.
-_CORE_GROUP = re.compile(r"^(|[a-z0-9]+|[a-z0-9.]+\.k8s\.io)$")
 
 
 def _crd_locations(ctx: RunContext, unsafe: list[str]) -> list[str]:
@@ -70,16 +69,29 @@ def _field_pointer(pointer: str, text: str) -> str:
 
 
 def _unserved(obj: ManifestObject, schema_dir, version: str) -> str | None:
-    """Why a built-in API has no schema in this version, naming the replacement."""
+    """Why a built-in API has no schema in this version, naming the replacement; None for an
+    API group Kubernetes does not serve itself (a CRD's, whose schema is simply missing)."""
     api_version, kind = str(obj.data.get("apiVersion")), str(obj.data.get("kind"))
     group = api_version.rpartition("/")[0]
+    if group not in k8s_schemas.builtin_groups():
+        return None
     served = k8s_schemas.served_api_versions(schema_dir).get(kind)
     if served:
         return (f"{api_version} {kind} is not served by Kubernetes {version} (removed); "
                 f"use {' or '.join(served)}")
-    if _CORE_GROUP.match(group):
-        return f"{api_version} {kind} is not an API served by Kubernetes {version}"
-    return None
+    return f"{api_version} {kind} is not an API served by Kubernetes {version}"
+
+
+def _next_minor_unknown(ctx: RunContext, batch: EnvBatch, upcoming: str):
+    """The env runs the newest Kubernetes the schemas know: say that its next minor is unchecked."""
+    path = ctx.repo.env_config_path(batch.env)
+    return finding(
+        CHECK, "next-minor-unknown",
+        f"Kubernetes {upcoming} is not checked: kubernetes-validate "
+        f"{ctx.manifest.kubernetes_schemas_version} ships schemas up to "
+        f"{k8s_schemas.shipped_versions()[-1]}, so APIs the next upgrade removes are not flagged",
+        severity=Severity.INFO, env=batch.env, file=ctx.repo.rel(path),
+        line=locate_pointer(path, None, "/kubernetesVersion"))
 
 
 def check(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
@@ -100,6 +112,8 @@ def check(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
     if upcoming in k8s_schemas.shipped_versions():
         later_dir = _schema_dir(ctx, batch, upcoming)
         later = _run(ctx, batch, later_dir, unsafe)
+    elif batch.objects:
+        result.findings.append(_next_minor_unknown(ctx, batch, upcoming))
 
     for path, obj in zip(batch.staged.paths, batch.objects):
         verdict = now.get(str(path), {"status": "statusError", "msg": "not reported by kubeconform"})

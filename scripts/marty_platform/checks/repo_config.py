@@ -1,26 +1,13 @@
 """The repo's own config files against their JSON schemas, as bound in schemas/bindings.yaml."""
 from __future__ import annotations
 
-import datetime as dt
-
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, finding
-from marty_platform.schema_check import validate_instance
-from marty_platform.yamlio import YamlError, load_one
+from marty_platform.schema_check import schema_findings
+from marty_platform.yamlio import YamlError, load_file, load_one
 
 CHECK = "schema"
 BINDINGS = "schemas/bindings.yaml"
-
-
-def as_json(value):
-    """YAML turns an unquoted 2027-01-31 into a date; JSON schemas expect the string."""
-    if isinstance(value, dict):
-        return {k: as_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [as_json(v) for v in value]
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return value
 
 
 def check(ctx: RunContext) -> list[CheckResult]:
@@ -40,14 +27,18 @@ def check(ctx: RunContext) -> list[CheckResult]:
             continue
         for pattern in binding["files"]:
             for path in sorted(repo.root.glob(pattern)):
-                rel = repo.rel(path)
                 result.stats.checked += 1
                 try:
-                    data = load_one(path)
-                except YamlError:
+                    docs = load_file(path)
+                except (OSError, YamlError):
                     result.stats.not_checked += 1  # the yaml check reports it
                     continue
-                for message in validate_instance(repo, as_json(data), schema):
-                    result.findings.append(finding(CHECK, binding.get("rule", "config"),
-                                                   f"{message} (schema {schema})", file=rel))
+                if len(docs) > 1:
+                    result.findings.append(finding(
+                        CHECK, binding.get("rule", "config"),
+                        f"expected one YAML document, found {len(docs)}",
+                        file=repo.rel(path), line=docs[1].line))
+                problems = schema_findings(repo, path, docs[0] if docs else None, schema,
+                                           binding.get("rule", "config"))
+                result.findings += [item for _, item in problems]
     return [result]

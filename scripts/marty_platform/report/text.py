@@ -1,15 +1,26 @@
 """Human text: a summary table per env and check, then one line per finding."""
 from __future__ import annotations
 
+import re
+
 from marty_platform.engine import Report
 from marty_platform.model import Finding
 from marty_platform.report.stats import stats
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(value: str) -> str:
+    """One finding, one line: a line break or terminal escape from the input is shown, not
+    obeyed (`\\n`, `\\x1b`)."""
+    return _CONTROL.sub(lambda match: repr(match.group())[1:-1], value)
+
+
 def finding_line(item: Finding) -> str:
     location = f"{item.file}:{item.line}" if item.line else (item.file or "-")
-    return (f"{location}  {item.env or '-'}  {item.resource or '-'}  "
-            f"{item.check}/{item.rule}  {item.severity.value}: {item.message}")
+    return printable(f"{location}  {item.env or '-'}  {item.resource or '-'}  "
+                     f"{item.check}/{item.rule}  {item.severity.value}: {item.message}")
 
 
 def render(report: Report) -> str:
