@@ -174,8 +174,8 @@ def load(repo: Repo, overlay: Overlay) -> OverlayDoc:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise UsageError(f"{rel}:1: a kustomization is a mapping, not a "
-                         f"{type(data).__name__.removeprefix('Commented').lower()}")
+        kind = "list" if isinstance(data, list) else type(data).__name__
+        raise UsageError(f"{rel}:1: a kustomization is a mapping, not a {kind}")
     for key, item_kind in (("images", "image"), ("helmCharts", "chart")):
         items = data.get(key)
         if items is None:
