@@ -73,5 +73,15 @@ deny contains {"rule": "images.digest-pinned", "msg": msg} if {
 	digest_required
 	some i in images
 	not contains(i.image, "@sha256:")
-	msg := sprintf("%s: %s image %q is not pinned by digest, which %s requires (images.requireDigest); pin a digest with scripts/release APP VERSION --digest sha256:<digest> (a third-party image: <image>:<tag>@sha256:<digest>)", [rid, i.where, i.image, k8s.env_name])
+	msg := sprintf("%s: %s image %q is not pinned by digest, which %s requires (images.requireDigest); pin a digest with `scripts/release %s %s --digest sha256:<digest>` and promote it (an image no overlay releases: <image>:<tag>@sha256:<digest>)", [rid, i.where, i.image, k8s.env_name, repository_name(i.image), version_of(i.image)])
+}
+
+version_of(image) := t if {
+	t := tag(image)
+} else := "VERSION"
+
+# "ghcr.io/marty-platform/trust-anchor:1.4.2" -> "trust-anchor": the app a release names.
+repository_name(image) := n if {
+	parts := split(split(image, "@")[0], "/")
+	n := split(parts[count(parts) - 1], ":")[0]
 }

@@ -58,5 +58,7 @@ test_digest_required_by_config_only if {
 test_digest_message_names_the_release_step if {
 	some r in images.deny with input as pod("ghcr.io/marty-dev/app:1.0") with data.marty as env("prod")
 	r.rule == "images.digest-pinned"
-	contains(r.msg, "pin a digest with scripts/release")
+	contains(r.msg, "pin a digest with `scripts/release app 1.0 --digest sha256:<digest>`")
 }
+
+test_untagged_image_still_needs_a_digest if "images.digest-pinned" in rules(pod("ghcr.io/marty-dev/app"), env("prod"))
