@@ -144,7 +144,7 @@ def drift(env, live_file, context, output_format) -> None:
 # --- promote and release ----------------------------------------------------------------------
 def _emit_change(change, output_format: str, dry_run: bool, refused_reason: str) -> None:
     """Notes on stderr, the diff (the pull-request body) on stdout; exits 1 when it failed."""
-    for edit in change.edits:
+    for edit in [] if change.refused else change.edits:
         for note in edit.notes:
             click.echo(f"{change.env}/{edit.overlay.app}: {note}", err=True)
     if change.report is not None:

@@ -75,11 +75,13 @@ def cache_dir(repo: Repo) -> Path:
 
 
 def share_tooling(home: Path, tree: Path) -> None:
-    """Let a throw-away tree use the pinned tools and caches of `home` (nothing is copied)."""
-    for name in (".tools", ".cache"):
-        source = home / name
-        if name == ".cache":
-            source.mkdir(exist_ok=True)
+    """Let a throw-away tree use the pinned tools and the caches of `home` (nothing is copied):
+    it would otherwise look for them in itself (MARTY_TOOLS_BIN and MARTY_CACHE_DIR aside)."""
+    links = {".tools": home / ".tools"}
+    if not os.environ.get("MARTY_CACHE_DIR"):
+        links[".cache"] = home / ".cache"
+        links[".cache"].mkdir(exist_ok=True)
+    for name, source in links.items():
         if source.exists() and not (tree / name).exists():
             (tree / name).symlink_to(source.resolve(), target_is_directory=True)
 

@@ -5,7 +5,8 @@ it built and the digest the registry gave it. Both are recorded together in
 `overlays/<env>/<app>/kustomization.yaml` (default env: dev), in the place the overlay states its
 image (`helmCharts[].valuesInline.image` for chart-based overlays, else its `images:` entry), and
 the `app.kubernetes.io/version` label follows. From there promotion moves the pair to staging and
-prod. Nothing here derives a digest: it is input, and must be a well-formed sha256 digest.
+prod: in those envs a release only records the digest of the version they already run. Nothing
+here derives a digest: it is input, and must be a well-formed sha256 digest.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from marty_platform.overlay_change import Change, Edit
 from marty_platform.overlay_doc import DIGEST, ImageSlot, OverlayDoc, set_image
 from marty_platform.repo import Repo
 
+ENTRY_ENV = "dev"  # where new versions come in; promotion takes them further
 # An OCI tag: what a registry accepts after the ":".
 VERSION = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 
@@ -62,8 +64,12 @@ def plan(repo: Repo, app: str, version: str, digest: str, env: str) -> Release:
     doc = overlay_doc.load(repo, overlays[app])
     release = Release(env, f"Release {app} {version} to {env}", app=app, version=version,
                       digest=digest)
-    tag = overlay_doc.string_scalar(version)
-    notes = set_image(_app_slot(doc, app), tag, digest)
+    slot = _app_slot(doc, app)
+    if env != ENTRY_ENV and str(slot.tag) != version:
+        raise UsageError(f"{env}/{app} runs {slot.tag}: a new version enters through "
+                         f"{ENTRY_ENV} and reaches {env} by promotion; in {env} a release only "
+                         "records the digest of the version it runs")
+    notes = set_image(slot, overlay_doc.string_scalar(version), digest)
     for pairs in doc.version_labels():
         pairs[overlay_doc.VERSION_LABEL] = overlay_doc.string_scalar(version, quoted=True)
     updated = doc.dump()

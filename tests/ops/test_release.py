@@ -51,6 +51,8 @@ def test_release_refuses_bad_input_in_one_line(tree, cli):
         (("web", "1.6.0/x", "--digest", DIGEST), "not a release tag"),
         (("nope", "1.6.0", "--digest", DIGEST), "unknown app 'nope' in dev"),
         (("web", "1.6.0", "--digest", DIGEST, "--env", "qa"), "unknown env 'qa'"),
+        # prod takes new versions only by promotion
+        (("web", "1.6.0", "--digest", DIGEST, "--env", "prod"), "prod/web runs 1.4.2"),
     ]
     for args, message in cases:
         result = cli(tree, "release", *args)
@@ -85,3 +87,10 @@ def test_release_and_promote_workflows_open_pull_requests_with_an_app_token():
         assert opener["env"]["GH_TOKEN"] == "${{ steps.token.outputs.token }}"
         assert "github.token" not in text and "secrets.GITHUB_TOKEN" not in text
         assert data["permissions"] == {"contents": "read"}
+
+
+def test_release_in_staging_records_the_digest_of_the_running_version(tree, cli):
+    result = cli(tree, "release", "web", "1.4.2", "--digest", DIGEST, "--env", "staging")
+    assert result.code == 0, result
+    text = (tree / "overlays/staging/web/kustomization.yaml").read_text()
+    assert f"    newTag: 1.4.2\n    digest: {DIGEST}\n" in text
