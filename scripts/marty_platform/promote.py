@@ -80,7 +80,7 @@ def plan_app(src: OverlayDoc, dst: OverlayDoc, require_digest: bool) -> tuple[Ed
             pairs[overlay_doc.VERSION_LABEL] = source_labels[0][overlay_doc.VERSION_LABEL]
     updated = dst.dump()
     if updated == dst.original:
-        return None, []  # nothing to promote: a digest it lacks is not this promotion's doing
+        return None, problems
     return Edit(dst.overlay, dst.path, dst.original, updated, notes), problems
 
 
@@ -125,10 +125,10 @@ def plan(repo: Repo, source: str, target: str, apps: list[str]) -> Promotion:
         edit, problems = plan_app(overlay_doc.load(repo, source_overlays[app]),
                                   overlay_doc.load(repo, target_overlays[app]), require_digest)
         promotion.failures += problems
-        if edit is None:
-            promotion.skipped.append(app)
-        else:
+        if edit is not None:
             promotion.edits.append(edit)
+        elif not problems:
+            promotion.skipped.append(app)
     promotion.refused = bool(promotion.failures)
     changed = [e.overlay.app for e in promotion.edits]
     if changed and not apps:
