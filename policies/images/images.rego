@@ -1,4 +1,4 @@
-# Image references: no floating tags, allowed registries only, digests in prod.
+# Image references: no floating tags, allowed registries only, digests where the env requires them.
 package k8s.images
 
 import data.lib.k8s
@@ -65,9 +65,23 @@ deny contains {"rule": "images.allowed-registry", "msg": msg} if {
 	msg := sprintf("%s: %s image %q is not from an allowed registry; mirror it to one of %s (policies/data: marty.allowed_registries)", [rid, i.where, i.image, concat(", ", allowed_registries)])
 }
 
+# The env config (overlays/<env>/env.yaml, images.requireDigest) says which envs run images by
+# digest; scripts/promote reads the same setting.
+digest_required if data.marty.env.images.requireDigest == true
+
 deny contains {"rule": "images.digest-pinned", "msg": msg} if {
-	k8s.is_prod
+	digest_required
 	some i in images
 	not contains(i.image, "@sha256:")
-	msg := sprintf("%s: %s image %q is not pinned by digest in prod; use <image>:<tag>@sha256:<digest>", [rid, i.where, i.image])
+	msg := sprintf("%s: %s image %q is not pinned by digest, which %s requires (images.requireDigest); pin a digest with `scripts/release %s %s --digest sha256:<digest>` and promote it (an image no overlay releases: <image>:<tag>@sha256:<digest>)", [rid, i.where, i.image, k8s.env_name, repository_name(i.image), version_of(i.image)])
+}
+
+version_of(image) := t if {
+	t := tag(image)
+} else := "VERSION"
+
+# "ghcr.io/marty-platform/trust-anchor:1.4.2" -> "trust-anchor": the app a release names.
+repository_name(image) := n if {
+	parts := split(split(image, "@")[0], "/")
+	n := split(parts[count(parts) - 1], ":")[0]
 }

@@ -4,7 +4,7 @@ import data.k8s.images
 import rego.v1
 
 env(name) := {
-	"env": {"name": name, "kubernetesVersion": "1.33"},
+	"env": {"name": name, "kubernetesVersion": "1.33", "images": {"requireDigest": name in {"staging", "prod"}}},
 	"namespaces": {},
 	"allowed_registries": ["ghcr.io/marty-dev/", "docker.io/library/"],
 }
@@ -43,4 +43,22 @@ test_prod_digest_denied if "images.digest-pinned" in rules(pod("ghcr.io/marty-de
 
 test_prod_digest_allowed if not "images.digest-pinned" in rules(pod(sprintf("ghcr.io/marty-dev/app:1.0@%s", [digest])), env("prod"))
 
-test_digest_not_required_outside_prod if not "images.digest-pinned" in rules(pod("ghcr.io/marty-dev/app:1.0"), env("staging"))
+test_staging_digest_denied if "images.digest-pinned" in rules(pod("ghcr.io/marty-dev/app:1.0"), env("staging"))
+
+test_digest_not_required_in_dev if not "images.digest-pinned" in rules(pod("ghcr.io/marty-dev/app:1.0"), env("dev"))
+
+# The env config decides, not the env's name.
+test_digest_required_by_config_only if {
+	floating := object.union(env("prod"), {"env": {"name": "prod", "images": {"requireDigest": false}}})
+	not "images.digest-pinned" in rules(pod("ghcr.io/marty-dev/app:1.0"), floating)
+	pinned := object.union(env("dev"), {"env": {"name": "dev", "images": {"requireDigest": true}}})
+	"images.digest-pinned" in rules(pod("ghcr.io/marty-dev/app:1.0"), pinned)
+}
+
+test_digest_message_names_the_release_step if {
+	some r in images.deny with input as pod("ghcr.io/marty-dev/app:1.0") with data.marty as env("prod")
+	r.rule == "images.digest-pinned"
+	contains(r.msg, "pin a digest with `scripts/release app 1.0 --digest sha256:<digest>`")
+}
+
+test_untagged_image_still_needs_a_digest if "images.digest-pinned" in rules(pod("ghcr.io/marty-dev/app"), env("prod"))

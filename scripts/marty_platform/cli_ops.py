@@ -1,4 +1,4 @@
-"""The operations commands: render, diff, drift, promote and slo-report.
+"""The operations commands: render, diff, drift, promote, release and slo-report.
 
 Each is a standalone click command; cli.py registers them on the main group. Like the rest of the
 CLI they only parse arguments, call the core and print. Exit codes: 0 clean / no differences,
@@ -162,57 +162,103 @@ def drift(env, live_file, context, apps, output_format) -> None:
     sys.exit(1 if result.drifted else 0)
 
 
-# --- promote -----------------------------------------------------------------------------------
+# --- promote and release ----------------------------------------------------------------------
+def _emit_change(change, output_format: str, dry_run: bool, refused_reason: str) -> None:
+    """Notes on stderr, the diff (the pull-request body) on stdout; exits 1 when it failed."""
+    for edit in [] if change.refused else change.edits:
+        for note in edit.notes:
+            click.echo(f"{change.env}/{edit.overlay.app}: {note}", err=True)
+    if change.report is not None:
+        _emit_diff(change.report, output_format, False, None)
+    if change.failures:
+        if change.refused:
+            click.echo(f"{refused_reason}; nothing was changed:", err=True)
+        elif dry_run:
+            click.echo(f"dry run: validation of {change.env} would fail:", err=True)
+        else:
+            click.echo(f"validation of {change.env} failed; nothing was changed:", err=True)
+        for item in change.failures[:50]:
+            location = f"{item.file}:{item.line}" if item.line else item.file
+            click.echo(f"  {location}: {item.message} [{item.check}/{item.rule}]", err=True)
+        sys.exit(1)
+    if dry_run:
+        click.echo(f"dry run: {change.env} validates; no files changed", err=True)
+    elif change.branch:
+        click.echo(f"committed on branch {change.branch} (not pushed)", err=True)
+    else:
+        click.echo(f"updated {len(change.edits)} overlay(s) of {change.env}; validation passed",
+                   err=True)
+    sys.exit(0)
+
+
+_COMMIT_HELP = ("Commit on a new branch started from --base, in a temporary worktree: the "
+                "checkout is left as it is (never pushes).")
+_BASE_HELP = "With --commit: the branch to start from (default: the current branch's upstream, " \
+             "else main)."
+
+
 @click.command(epilog="Only dev → staging and staging → prod. Exit codes: 0 promoted (or nothing "
-               "to do), 1 validation failed (files restored), 2 usage or tooling error.")
+               "to do), 1 refused or validation failed (nothing changed), 2 usage or tooling "
+               "error.")
 @click.argument("source", metavar="FROM")
 @click.argument("target", metavar="TO")
 @click.option("--app", "apps", multiple=True, help="Only this app (repeatable; default: all).")
-@click.option("--dry-run", is_flag=True, help="Show the diff; change nothing.")
+@click.option("--dry-run", is_flag=True, help="Check and show the diff; change nothing.")
 @click.option("--commit", "do_commit", is_flag=True,
-              help="Create branch promote/<from>-to-<to>-<date> with one commit (never pushes).")
+              help=f"{_COMMIT_HELP} Branch: promote/<from>-to-<to>/<apps>.")
+@click.option("--base", help=_BASE_HELP)
 @click.option("--format", "output_format", type=FORMATS, default="markdown", show_default=True,
               help="Format of the promotion diff on stdout.")
-@click.option("--today", metavar="YYYY-MM-DD", help="Date used in the branch name.")
-def promote(source, target, apps, dry_run, do_commit, output_format, today) -> None:
-    """Make TO's overlays run FROM's image tags/digests and chart versions, then validate."""
-    import datetime as dt
-
+def promote(source, target, apps, dry_run, do_commit, base, output_format) -> None:
+    """Make TO's overlays run FROM's releases (image tag and digest, chart version), validated."""
     from marty_platform.promote import promote as run_promotion
     from marty_platform.repo import Repo
 
     if dry_run and do_commit:
         raise UsageError("--dry-run and --commit exclude each other")
-    try:
-        day = dt.date.fromisoformat(today) if today else None
-    except ValueError:
-        raise UsageError(f"--today {today!r}: not a YYYY-MM-DD date") from None
+    if base and not do_commit:
+        raise UsageError("--base goes with --commit")
     result = run_promotion(Repo.find(), source, target, list(apps), dry_run=dry_run,
-                           commit=do_commit, today=day)
+                           commit=do_commit, base=base)
     for app in result.skipped:
-        click.echo(f"{target}/{app}: already runs {source}'s versions", err=True)
-    if not result.edits:
+        click.echo(f"{target}/{app}: already runs {source}'s releases", err=True)
+    if not result.edits and not result.failures:
         click.echo(f"nothing to promote from {source} to {target}", err=True)
         sys.exit(0)
-    for edit in result.edits:
-        for note in edit.notes:
-            click.echo(f"{target}/{edit.overlay.app}: {note}", err=True)
-    if result.report is not None:
-        _emit_diff(result.report, output_format, False, None)
-    if result.failures:
-        click.echo(f"promotion rolled back: validation of {target} failed; files restored:",
-                   err=True)
-        for item in result.failures[:50]:
-            location = f"{item.file}:{item.line}" if item.line else item.file
-            click.echo(f"  {location}: {item.message} [{item.check}/{item.rule}]", err=True)
-        sys.exit(1)
-    if dry_run:
-        click.echo("dry run: no files changed", err=True)
-    elif result.branch:
-        click.echo(f"committed on branch {result.branch} (not pushed)", err=True)
-    else:
-        click.echo(f"updated {len(result.edits)} overlay(s); validation passed", err=True)
-    sys.exit(0)
+    _emit_change(result, output_format, dry_run,
+                 f"promotion refused: {target} requires image digests")
+
+
+@click.command(epilog="Exit codes: 0 released (or already recorded), 1 validation failed "
+               "(nothing changed), 2 usage error (unknown app or env, malformed digest or "
+               "version).")
+@click.argument("app")
+@click.argument("version")
+@click.option("--digest", required=True, metavar="sha256:<64 hex>",
+              help="The image's digest, as the registry returned it for VERSION.")
+@click.option("--env", default="dev", show_default=True,
+              help="The env the release enters (promotion takes it further).")
+@click.option("--dry-run", is_flag=True, help="Check and show the diff; change nothing.")
+@click.option("--commit", "do_commit", is_flag=True,
+              help=f"{_COMMIT_HELP} Branch: release/<env>/<app>-<version>.")
+@click.option("--base", help=_BASE_HELP)
+@click.option("--format", "output_format", type=FORMATS, default="markdown", show_default=True,
+              help="Format of the release diff on stdout.")
+def release(app, version, digest, env, dry_run, do_commit, base, output_format) -> None:
+    """Record APP's release VERSION (its image tag and digest) in the env's overlay, validated."""
+    from marty_platform.release import release as run_release
+    from marty_platform.repo import Repo
+
+    if dry_run and do_commit:
+        raise UsageError("--dry-run and --commit exclude each other")
+    if base and not do_commit:
+        raise UsageError("--base goes with --commit")
+    result = run_release(Repo.find(), app, version, digest, env, dry_run=dry_run,
+                         commit=do_commit, base=base)
+    if not result.edits:
+        click.echo(f"{env}/{app} already runs {version} at {digest}", err=True)
+        sys.exit(0)
+    _emit_change(result, output_format, dry_run, f"release into {env} refused")
 
 
 # --- slo-report --------------------------------------------------------------------------------
@@ -251,5 +297,5 @@ def slo_report(prometheus_url, results_file, services, at_risk_below, output_for
     sys.exit(1 if report.exhausted(rows) else 0)
 
 
-COMMANDS = [render, diff, drift, promote, slo_report]
+COMMANDS = [render, diff, drift, promote, release, slo_report]
 

@@ -19,6 +19,7 @@ class EnvConfig:
     missing_schema: str = "warning"  # severity of "not checked: no schema"
     next_minor: str = "warning"  # severity of APIs the next minor version no longer serves
     warnings_are_errors: bool = False
+    require_digest: bool = False  # images.requireDigest: every image pinned by digest
     pod_security: dict = field(default_factory=dict)
     raw: dict = field(default_factory=dict)
 
@@ -45,6 +46,7 @@ def load_env_config(repo: Repo, env: str) -> EnvConfig:
         missing_schema=strictness.get("missingSchema", "warning"),
         next_minor=strictness.get("nextMinorRemovals", "warning"),
         warnings_are_errors=bool(strictness.get("warningsAreErrors", False)),
+        require_digest=bool(data.get("images", {}).get("requireDigest", False)),
         pod_security=data.get("podSecurity", {"default": "restricted"}),
         raw=data,
     )

@@ -1,4 +1,4 @@
-"""The diff, drift and promote workflows: valid YAML, actions pinned by SHA, actionlint-clean."""
+"""The diff, drift, promote and release workflows: valid YAML, actions pinned by SHA, actionlint-clean."""
 import re
 import subprocess
 
@@ -8,7 +8,7 @@ import yaml
 from ops_support import ROOT, TOOLS_BIN
 
 WORKFLOWS = [ROOT / ".github" / "workflows" / f"{name}.yaml"
-             for name in ("diff-comment", "drift", "promote")]
+             for name in ("diff-comment", "drift", "promote", "release")]
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.stem)

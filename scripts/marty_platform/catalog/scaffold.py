@@ -1,7 +1,6 @@
 """What is created once and then owned by people: a new service's overlays and its SLO spec stub."""
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import yaml
@@ -10,15 +9,10 @@ from marty_platform.catalog.model import ENVS, IndentedDumper, Service, load
 
 # --- overlays (scaffolded once) ----------------------------------------------------------------
 
-def fake_digest(name: str, tag: str) -> str:
-    """Placeholder digest for a scaffolded prod overlay; the release pipeline writes the real one."""
-    return "sha256:" + hashlib.sha256(f"ghcr.io/marty-platform/{name}:{tag}".encode()).hexdigest()
-
-
 def overlay_kustomization(svc: Service, env: str, tag: str = "1.0.0") -> str:
+    # No digest: only a release (scripts/release) knows it. Until one is recorded, validation of
+    # the envs that require digests says so.
     image: dict = {"tag": tag}
-    if env == "prod":
-        image["digest"] = fake_digest(svc.name, tag)
     components = ["../../../base/components/mesh-sidecar"]
     if env == "dev":
         components += ["../../../base/components/debug-logging",

@@ -23,7 +23,8 @@ def _env_data(ctx: RunContext, batch: EnvBatch) -> str:
     }
     config = batch.config
     data = {"marty": {"env": {"name": config.name, "kubernetesVersion": config.kubernetes_version,
-                              "podSecurity": config.pod_security},
+                              "podSecurity": config.pod_security,
+                              "images": {"requireDigest": config.require_digest}},
                       "namespaces": namespaces}}
     path = ctx.scratch(f"conftest-data-{batch.env}") / "env.json"
     path.write_text(json.dumps(data), encoding="utf-8")
