@@ -15,21 +15,10 @@ from pathlib import Path
 import pytest
 
 from harness import ROOT, TOOLS_BIN
+from journey_support import git
 
 if not (TOOLS_BIN / "kustomize").is_file():
     pytest.skip("the pinned tools are not installed; run `make bootstrap`", allow_module_level=True)
-
-GIT_IDENTITY = {
-    "GIT_AUTHOR_NAME": "Journey Test", "GIT_AUTHOR_EMAIL": "journey@example.invalid",
-    "GIT_COMMITTER_NAME": "Journey Test", "GIT_COMMITTER_EMAIL": "journey@example.invalid",
-    "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
-}
-
-
-def git(repo: Path, *args: str) -> str:
-    proc = subprocess.run(["git", *args], cwd=repo, env={**os.environ, **GIT_IDENTITY},
-                          capture_output=True, text=True, check=True)
-    return proc.stdout
 
 
 def _tracked_files() -> list[str]:

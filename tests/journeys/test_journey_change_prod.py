@@ -11,7 +11,7 @@ import json
 
 import yaml
 
-from conftest import GIT_IDENTITY, git
+from journey_support import GIT_IDENTITY, git
 
 APP = "csca-service"
 GITHUB_COMMENT_LIMIT = 65_536

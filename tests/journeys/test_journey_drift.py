@@ -15,7 +15,7 @@ import re
 import pytest
 import yaml
 
-from conftest import GIT_IDENTITY
+from journey_support import GIT_IDENTITY
 
 ENV = "prod"
 APP = "trust-anchor"

@@ -2,23 +2,11 @@
 to prod, each step a commit on its own branch that is merged like a reviewed pull request."""
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import yaml
 
-
-def _journey_conftest():
-    """tests/journeys/conftest.py by path: several conftest.py files share the module name."""
-    spec = importlib.util.spec_from_file_location("journey_conftest",
-                                                  Path(__file__).with_name("conftest.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_JOURNEY = _journey_conftest()
-GIT_IDENTITY, git = _JOURNEY.GIT_IDENTITY, _JOURNEY.git
+from journey_support import GIT_IDENTITY, git
 
 DIGEST = "sha256:3c9e0a51d8b27f46e1a0c5d93b7f28e64a1d0c9b5e7f3a2d8c6b4e1f0a9d7c35"
 NEW_DIGEST = "sha256:a7d1c3e5f9b2046e8d1c3a5f7b9e0d2c4a6f8b1d3e5c7a9f0b2d4e6a8c1e3f5d"
