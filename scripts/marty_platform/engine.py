@@ -51,6 +51,7 @@ def _classify(repo: Repo, paths: tuple[Path, ...]) -> tuple[list[Overlay], list[
         path = raw.resolve()
         if not path.exists():
             raise UsageError(f"{raw}: no such file or directory")
+        _refuse_escaping_link(repo, raw)
         if path.is_dir() and kustomization_file(path):
             parts = path.relative_to(repo.root).parts if repo.is_inside(path) else ()
             if len(parts) == 3 and parts[0] == "overlays":
@@ -62,11 +63,22 @@ def _classify(repo: Repo, paths: tuple[Path, ...]) -> tuple[list[Overlay], list[
             env = path.name if path != repo.root / "overlays" else None
             overlays += repo.overlays([env] if env else None)
         elif path.is_dir():
-            manifest_files += sorted(p for p in path.rglob("*")
-                                     if p.is_file() and p.suffix in (*YAML_SUFFIXES, ".json"))
+            found = sorted(p for p in path.rglob("*")
+                           if p.is_file() and p.suffix in (*YAML_SUFFIXES, ".json"))
+            for file in found:
+                _refuse_escaping_link(repo, file)
+            manifest_files += found
         else:
             manifest_files.append(path)
     return overlays, manifest_files
+
+
+def _refuse_escaping_link(repo: Repo, path: Path) -> None:
+    """A path in the repo that a symlink leads out of it (or into .git/) is never read."""
+    normal = Path(os.path.abspath(path))
+    if (repo.root in normal.parents or normal == repo.root) and not repo.is_inside(normal):
+        raise UsageError(f"{path}: leads through a symlink outside the repository or into "
+                         ".git/; it is not read")
 
 
 def _overlay_root(repo: Repo, path: Path) -> bool:
