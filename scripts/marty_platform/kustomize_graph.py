@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from marty_platform import kustomize_fields
+from marty_platform.chart_inputs import chart_inputs
 from marty_platform.kustomize_fields import Role
 from marty_platform.model import Finding, finding
 from marty_platform.repo import Repo, kustomization_file
@@ -43,33 +44,6 @@ def _line_of(file: Path, needle: str) -> int | None:
     except (OSError, UnicodeDecodeError):
         return None
     return None
-
-
-def chart_files(chart_dir: Path, repo: Repo) -> tuple[set[Path], list[Path]]:
-    """Every file helm reads from a chart (it follows symlinks), and each symlink that leaves the
-    repo or leads into .git/. Links inside the repo are followed, once each."""
-    files: set[Path] = set()
-    escapes: list[Path] = []
-    pending, seen = [chart_dir], set()
-    while pending:
-        top = pending.pop()
-        if top in seen:
-            continue
-        seen.add(top)
-        for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
-            here = Path(dirpath)
-            for name in sorted([*dirnames, *filenames]):
-                path = here / name
-                if path.is_symlink():
-                    if not repo.is_inside(path):
-                        escapes.append(path)
-                    elif path.is_dir():
-                        pending.append(path.resolve())
-                    elif path.is_file():
-                        files.add(path.resolve())
-                elif name in filenames:
-                    files.add(path)
-    return files, escapes
 
 
 def yaml_problems(path: Path, repo: Repo) -> list[Finding]:
@@ -226,11 +200,14 @@ class KustomizeGraph:
                           f"helm chart {chart.name!r} not found "
                           f"(looked for {self.repo.rel(chart_dir)}/Chart.yaml)")
             return
-        files, escapes = chart_files(chart_dir.resolve(), self.repo)
-        node.files.update(files)
-        for link in escapes:
+        inputs = chart_inputs(chart_dir.resolve(), self.repo)
+        node.files.update(inputs.files)
+        for link in inputs.escapes:
             node.findings.append(self._escape_finding(link, link,
                                                       f"this file of chart {chart.name!r}"))
+        node.findings.extend(finding(CHECK, problem.rule, problem.message,
+                                     file=self.repo.rel(problem.file), line=problem.line)
+                             for problem in inputs.problems)
 
     # --- the closure of an overlay ---------------------------------------------------------
     def closure(self, directory: Path) -> tuple[set[Path], list[Finding]]:

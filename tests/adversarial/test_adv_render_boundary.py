@@ -8,6 +8,7 @@ connection, and the run fails with a finding that names the file (and line) that
 """
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -347,3 +348,30 @@ def test_path_mode_refuses_a_symlinked_manifest_leaving_the_repo(run_cli, repo_c
     validate = run_cli("validate", "rendered.yaml", cwd=repo_copy)
     canary.assert_unseen(validate)
     assert validate.code == 2 and "rendered.yaml" in validate.stderr, validate
+
+
+# --- chart values schemas ------------------------------------------------------------------------
+def _refer_from_chart_schema(repo: Path, reference: str) -> Path:
+    schema_file = repo / "charts" / "microservice" / "values.schema.json"
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    schema["allOf"] = [*schema.get("allOf", []), {"$ref": reference}]
+    schema_file.write_text(json.dumps(schema, indent=2), encoding="utf-8")
+    return schema_file
+
+
+def test_chart_schema_cannot_read_a_host_file(run_cli, repo_copy, canary):
+    leak = canary.path.with_name("canary.json")
+    leak.write_text(json.dumps({"required": [canary.secret]}), encoding="utf-8")
+    _refer_from_chart_schema(repo_copy, leak.as_uri())
+    render = _render(run_cli, repo_copy, CHART_APP)
+    canary.assert_unseen(render)
+    assert render.code == 1, render
+    assert "charts/microservice/values.schema.json:" in render.stderr, render
+    assert "[kustomize/schema-reference]" in render.stderr, render
+
+
+def test_chart_schema_opens_no_connection(run_cli, repo_copy, listener):
+    _refer_from_chart_schema(repo_copy, f"{listener.url}/schema.json")
+    render = _render(run_cli, repo_copy, CHART_APP)
+    assert listener.connections == 0
+    assert render.code == 1 and "[kustomize/schema-reference]" in render.stderr, render
