@@ -12,6 +12,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from marty_platform.yamlio import YamlError, load_documents
+
 
 class Role(enum.Enum):
     RESOURCE = "resource"  # a file of objects, or a kustomization directory
@@ -163,6 +165,22 @@ def _refuse_legacy_helm(result: Classified, where: str) -> None:
         "another helm binary; use helmCharts with a chart in charts/"))
 
 
+def _inline_configs(result: Classified, where: str, text: str) -> None:
+    try:
+        documents = load_documents(text)
+    except YamlError as exc:
+        first = text.strip().splitlines()[0]
+        result.refusals.append(Refusal(where, first, exc.rule,
+                                       f"inline {where} config: {exc.message}"))
+        return
+    for document in documents:
+        if isinstance(document.data, dict):
+            result.inline_configs.append(document.data)
+        elif document.data is not None:
+            result.refusals.append(Refusal(where, f"{where}:", "invalid-entry",
+                                           f"inline {where} config must be a mapping"))
+
+
 def kustomization(data: dict) -> Classified:
     """Classify every field of a Kustomization (or Component)."""
     result = Classified()
@@ -193,7 +211,9 @@ def kustomization(data: dict) -> Classified:
                     _generator(result, key, generator, _GENERATOR_ARGS)
         elif key in ("generators", "transformers", "validators"):
             for entry in _as_list(value):
-                if isinstance(entry, dict):
+                if isinstance(entry, str) and "\n" in entry:
+                    _inline_configs(result, key, entry)  # kustomize's inline config: YAML text
+                elif isinstance(entry, dict):
                     result.inline_configs.append(entry)
                 else:
                     _paths(result, key, entry, Role.CONFIG)

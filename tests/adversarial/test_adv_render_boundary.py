@@ -114,7 +114,7 @@ def _render(run_cli, repo: Path, app: str = APP):
 def test_inline_configmap_generator_cannot_read_a_host_file(run_cli, repo_copy, canary):
     kustomization = _append(repo_copy, (
         "generators:\n"
-        "  - apiVersion: builtin\n    kind: ConfigMapGenerator\n"
+        "  - |\n    apiVersion: builtin\n    kind: ConfigMapGenerator\n"
         "    metadata: {name: notes}\n"
         f"    files: [notes={canary.path}]\n"))
     validate = run_cli("validate", "--format", "json", str(_overlay(repo_copy)), cwd=repo_copy)
@@ -153,21 +153,22 @@ ESCAPES = {
     "openapi.path": "openapi:\n  path: {p}\n",
     "crds": "crds:\n  - {p}\n",
     "configurations": "configurations:\n  - {p}\n",
-    "resources": "resources:\n  - {p}\n",
+    "bases": "bases:\n  - {p}\n",
+    "components": "components:\n  - {p}\n",
     "transformers.PatchTransformer": (
-        "transformers:\n  - apiVersion: builtin\n    kind: PatchTransformer\n"
+        "transformers:\n  - |\n    apiVersion: builtin\n    kind: PatchTransformer\n"
         "    metadata: {{name: x}}\n    path: {p}\n"),
     "transformers.PatchStrategicMergeTransformer": (
-        "transformers:\n  - apiVersion: builtin\n    kind: PatchStrategicMergeTransformer\n"
+        "transformers:\n  - |\n    apiVersion: builtin\n    kind: PatchStrategicMergeTransformer\n"
         "    metadata: {{name: x}}\n    paths: [{p}]\n"),
     "transformers.PatchJson6902Transformer": (
-        "transformers:\n  - apiVersion: builtin\n    kind: PatchJson6902Transformer\n"
+        "transformers:\n  - |\n    apiVersion: builtin\n    kind: PatchJson6902Transformer\n"
         "    metadata: {{name: x}}\n    target: {{kind: Namespace}}\n    path: {p}\n"),
     "transformers.ReplacementTransformer": (
-        "transformers:\n  - apiVersion: builtin\n    kind: ReplacementTransformer\n"
+        "transformers:\n  - |\n    apiVersion: builtin\n    kind: ReplacementTransformer\n"
         "    metadata: {{name: x}}\n    replacements: [{{path: {p}}}]\n"),
     "generators.SecretGenerator": (
-        "generators:\n  - apiVersion: builtin\n    kind: SecretGenerator\n"
+        "generators:\n  - |\n    apiVersion: builtin\n    kind: SecretGenerator\n"
         "    metadata: {{name: x}}\n    envs: [{p}]\n"),
 }
 
@@ -198,7 +199,7 @@ def test_unknown_fields_are_refused_not_trusted(run_cli, repo_copy):
 
 
 def test_plugins_are_refused(run_cli, repo_copy):
-    _append(repo_copy, "transformers:\n  - apiVersion: example.com/v1\n    kind: Runner\n"
+    _append(repo_copy, "transformers:\n  - |\n    apiVersion: example.com/v1\n    kind: Runner\n"
                        "    metadata:\n      name: x\n      annotations:\n"
                        "        config.kubernetes.io/function: |\n"
                        "          exec: {path: ./run.sh}\n")
@@ -208,7 +209,7 @@ def test_plugins_are_refused(run_cli, repo_copy):
 
 def test_inline_helm_generator_opens_no_connection(run_cli, repo_copy, listener):
     kustomization = _append(repo_copy, (
-        "generators:\n  - apiVersion: builtin\n    kind: HelmChartInflationGenerator\n"
+        "generators:\n  - |\n    apiVersion: builtin\n    kind: HelmChartInflationGenerator\n"
         "    metadata: {name: fetched}\n    name: fetched\n    version: 1.0.0\n"
         f"    repo: {listener.url}\n    releaseName: fetched\n"))
     validate = run_cli("validate", "--format", "json", str(_overlay(repo_copy)), cwd=repo_copy)
