@@ -181,8 +181,11 @@ class KustomizeGraph:
         """Each generator/transformer config in a file, held to the same rules as inline ones."""
         try:
             documents = load_file(config_file)
-        except (YamlError, OSError):
-            return  # reported by yaml_problems
+        except (YamlError, OSError) as exc:
+            if config_file.suffix not in (".yaml", ".yml"):  # else yaml_problems reported it
+                self._problem(node, config_file, "syntax", "",
+                              f"not a YAML file of configs: {getattr(exc, 'message', exc)}")
+            return
         for document in documents:
             if isinstance(document.data, dict):
                 self._apply(node, config_file, kustomize_fields.plugin_config(document.data))
@@ -195,7 +198,11 @@ class KustomizeGraph:
         if home is None:
             return
         chart_dir = home / chart.name
-        if not (chart_dir / "Chart.yaml").is_file() or not self.repo.is_inside(chart_dir):
+        if not self.repo.is_inside(chart_dir):
+            node.findings.append(self._escape_finding(chart_dir, written_in,
+                                                      f"helm chart {chart.name!r}", chart.name))
+            return
+        if not (chart_dir / "Chart.yaml").is_file():
             self._problem(node, written_in, "missing-file", chart.name,
                           f"helm chart {chart.name!r} not found "
                           f"(looked for {self.repo.rel(chart_dir)}/Chart.yaml)")
