@@ -66,6 +66,7 @@ def _classify(repo: Repo, paths: tuple[Path, ...],
         path = raw.resolve()
         if not path.exists():
             raise UsageError(f"{raw}: no such file or directory")
+        _refuse_escaping_link(repo, raw)
         if path.is_dir() and kustomization_file(path):
             parts = path.relative_to(repo.root).parts if repo.is_inside(path) else ()
             if len(parts) == 3 and parts[0] == "overlays":
@@ -77,6 +78,8 @@ def _classify(repo: Repo, paths: tuple[Path, ...],
             env = path.name if path != repo.root / "overlays" else None
             overlays += repo.overlays([env] if env else None)
         elif path.is_dir():
+            # A file in it that a symlink leads out of the repo is a finding (see
+            # _leads_outside), not a usage error: the author chose the directory's content.
             manifest_files += sorted(p for p in path.rglob("*")
                                      if p.is_file() and p.suffix in (*YAML_SUFFIXES, ".json"))
         else:
@@ -99,6 +102,14 @@ def _leads_outside(repo: Repo, path: Path) -> bool:
     """A file found inside the repo (in a directory given on the command line) that is a
     symlink to somewhere outside it: the pull request's author chose that target."""
     return repo.is_inside(path.parent) and not repo.is_inside(path)
+
+
+def _refuse_escaping_link(repo: Repo, path: Path) -> None:
+    """A path in the repo that a symlink leads out of it (or into .git/) is never read."""
+    normal = Path(os.path.abspath(path))
+    if (repo.root in normal.parents or normal == repo.root) and not repo.is_inside(normal):
+        raise UsageError(f"{path}: leads through a symlink outside the repository or into "
+                         ".git/; it is not read")
 
 
 def _overlay_root(repo: Repo, path: Path) -> bool:

@@ -7,9 +7,13 @@ before any tool runs.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from marty_platform import kustomize_fields
+from marty_platform.chart_inputs import chart_inputs
+from marty_platform.kustomize_fields import Role
 from marty_platform.model import Finding, finding
 from marty_platform.repo import Repo, kustomization_file
 from marty_platform.yamlio import YamlError, load_file, load_one
@@ -40,23 +44,6 @@ def _line_of(file: Path, needle: str) -> int | None:
     except (OSError, UnicodeDecodeError):
         return None
     return None
-
-
-def _as_list(value) -> list:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _generator_paths(generator: dict) -> list[str]:
-    paths = []
-    for entry in _as_list(generator.get("files")):
-        if isinstance(entry, str):
-            paths.append(entry.split("=", 1)[1] if "=" in entry else entry)
-    paths += [e for e in _as_list(generator.get("envs")) if isinstance(e, str)]
-    if isinstance(generator.get("env"), str):
-        paths.append(generator["env"])
-    return paths
 
 
 def yaml_problems(path: Path, repo: Repo) -> list[Finding]:
@@ -90,7 +77,10 @@ class KustomizeGraph:
         node = Node(directory, file)
         if file is None:
             return node
-        node.files.add(file)
+        if not self.repo.is_inside(file):
+            node.findings.append(self._escape_finding(file, file, "kustomization"))
+            return node
+        node.files.add(file.resolve())
         rel = self.repo.rel(file)
         try:
             data = load_one(file) or {}
@@ -101,94 +91,130 @@ class KustomizeGraph:
             node.findings.append(finding(CHECK, "syntax", "a kustomization must be a mapping",
                                          file=rel, line=1))
             return node
-
-        def problem(rule: str, entry: str, message: str) -> None:
-            node.findings.append(finding(CHECK, rule, message, file=rel,
-                                         line=_line_of(file, entry)))
-
-        def reference(entry, *, directory_ok: bool, file_ok: bool, field_name: str) -> None:
-            if not isinstance(entry, str) or not entry.strip():
-                return
-            if "\n" in entry:  # an inline patch, not a path
-                return
-            if is_remote(entry):
-                problem("remote-reference", entry, f"{field_name} entry {entry!r} is remote; "
-                        "validation is offline and renders only what is in the repo")
-                return
-            target = (directory / entry)
-            if not self.repo.is_inside(target):
-                problem("outside-repo", entry,
-                        f"{field_name} entry {entry!r} resolves outside the repository")
-                return
-            if target.is_dir():
-                if not directory_ok:
-                    problem("not-a-file", entry, f"{field_name} entry {entry!r} is a directory")
-                elif kustomization_file(target) is None:
-                    problem("missing-kustomization", entry,
-                            f"{field_name} entry {entry!r} is a directory without a "
-                            "kustomization.yaml")
-                else:
-                    node.children.append((target.resolve(), entry))
-            elif target.is_file():
-                if not file_ok:
-                    problem("not-a-directory", entry,
-                            f"{field_name} entry {entry!r} must be a directory")
-                else:
-                    node.files.add(target.resolve())
-                    node.findings.extend(yaml_problems(target, self.repo))
-            else:
-                problem("missing-file", entry,
-                        f"{field_name} entry {entry!r} does not exist "
-                        f"(looked for {self.repo.rel(target)})")
-
-        for entry in _as_list(data.get("resources")) + _as_list(data.get("bases")):
-            reference(entry, directory_ok=True, file_ok=True, field_name="resources")
-        for entry in _as_list(data.get("components")):
-            reference(entry, directory_ok=True, file_ok=False, field_name="components")
-        for key in ("patches", "patchesJson6902", "replacements"):
-            for patch in _as_list(data.get(key)):
-                if isinstance(patch, dict):
-                    reference(patch.get("path"), directory_ok=False, file_ok=True,
-                              field_name=key)
-        for entry in _as_list(data.get("patchesStrategicMerge")):
-            reference(entry, directory_ok=False, file_ok=True, field_name="patchesStrategicMerge")
-        for key in ("crds", "configurations", "transformers", "generators", "validators"):
-            for entry in _as_list(data.get(key)):
-                reference(entry, directory_ok=True, file_ok=True, field_name=key)
-        if isinstance(data.get("openapi"), dict):
-            reference(data["openapi"].get("path"), directory_ok=False, file_ok=True,
-                      field_name="openapi")
-        for key in ("configMapGenerator", "secretGenerator"):
-            for generator in _as_list(data.get(key)):
-                if isinstance(generator, dict):
-                    for entry in _generator_paths(generator):
-                        reference(entry, directory_ok=False, file_ok=True, field_name=key)
-        self._parse_helm(data, directory, node, problem, reference)
+        classified = kustomize_fields.kustomization(data)
+        for config in classified.inline_configs:
+            classified.extend(kustomize_fields.plugin_config(config))
+        self._apply(node, file, classified)
         return node
 
-    def _parse_helm(self, data, directory, node, problem, reference) -> None:
-        charts = [c for c in _as_list(data.get("helmCharts")) if isinstance(c, dict)]
-        if not charts:
+    def _apply(self, node: Node, written_in: Path, classified: kustomize_fields.Classified) -> None:
+        """Hold everything `classified` names to the rules; `written_in` is where it is written.
+        Paths are relative to the kustomization's directory wherever they are written: kustomize
+        loads a generator config's files through the kustomization that lists it."""
+        rel = self.repo.rel(written_in)
+        for refusal in classified.refusals:
+            node.findings.append(finding(CHECK, refusal.rule, refusal.message, file=rel,
+                                         line=_line_of(written_in, refusal.needle)))
+        for reference in classified.references:
+            self._reference(node, written_in, reference)
+        for chart in classified.charts:
+            self._chart(node, written_in, chart)
+
+    def _problem(self, node: Node, written_in: Path, rule: str, needle: str, message: str) -> None:
+        node.findings.append(finding(CHECK, rule, message, file=self.repo.rel(written_in),
+                                     line=_line_of(written_in, needle)))
+
+    def _escape_finding(self, target: Path, written_in: Path, what: str,
+                        needle: str = "") -> Finding:
+        root, git_dir = self.repo.root, self.repo.root / ".git"
+        normal = Path(os.path.normpath(target))
+        resolved = target.resolve()
+        symlinked = resolved != normal and (normal == root or root in normal.parents)
+        rule, how = ("symlink-outside-repo", "through a symlink ") if symlinked else \
+            ("outside-repo", "")
+        if resolved == git_dir or git_dir in resolved.parents:
+            where = "into .git/, which is never an input"
+        else:
+            where = "outside the repository"
+        return finding(CHECK, rule, f"{what} leads {how}{where}", file=self.repo.rel(written_in),
+                       line=_line_of(written_in, needle) if needle else None)
+
+    def _inside(self, node: Node, written_in: Path, reference, value: str) -> Path | None:
+        """The target of a path as written, if it may be read at all."""
+        label = f"{reference.field} entry {value!r}"
+        if is_remote(value):
+            self._problem(node, written_in, "remote-reference", value,
+                          f"{label} is remote; validation is offline and renders only what is "
+                          "in the repo")
+            return None
+        if os.path.isabs(value) or value.startswith("~"):
+            self._problem(node, written_in, "absolute-path", value,
+                          f"{label} is an absolute path; paths must be relative and stay "
+                          "in the repo")
+            return None
+        target = node.directory / value
+        if not self.repo.is_inside(target):
+            node.findings.append(self._escape_finding(target, written_in, label, value))
+            return None
+        return target
+
+    def _reference(self, node: Node, written_in: Path, reference) -> None:
+        value, role = reference.value, reference.role
+        if role is Role.PATCH and "\n" in value:  # an inline patch, not a path
             return
-        globals_ = data.get("helmGlobals") if isinstance(data.get("helmGlobals"), dict) else {}
-        chart_home = directory / str(globals_.get("chartHome") or "charts")
-        for chart in charts:
-            name = str(chart.get("name") or "")
-            if chart.get("repo"):
-                problem("remote-reference", str(chart["repo"]),
-                        f"helm chart {name!r} comes from repository {chart['repo']!r}; "
-                        "charts must be in the repo (charts/) so rendering stays offline")
-                continue
-            chart_dir = chart_home / name
-            if not self.repo.is_inside(chart_dir):
-                problem("outside-repo", name, f"helm chart {name!r} resolves outside the repo")
-            elif not (chart_dir / "Chart.yaml").is_file():
-                problem("missing-file", name, f"helm chart {name!r} not found "
-                        f"(looked for {self.repo.rel(chart_dir)}/Chart.yaml)")
+        target = self._inside(node, written_in, reference, value)
+        if target is None:
+            return
+        label = f"{reference.field} entry {value!r}"
+        if target.is_dir():
+            if role not in (Role.RESOURCE, Role.COMPONENT):
+                self._problem(node, written_in, "not-a-file", value, f"{label} is a directory")
+            elif kustomization_file(target) is None:
+                self._problem(node, written_in, "missing-kustomization", value,
+                              f"{label} is a directory without a kustomization.yaml")
             else:
-                node.files.update(p.resolve() for p in chart_dir.rglob("*") if p.is_file())
-            for values in [chart.get("valuesFile"), *_as_list(chart.get("additionalValuesFiles"))]:
-                reference(values, directory_ok=False, file_ok=True, field_name="helmCharts")
+                node.children.append((target.resolve(), value))
+        elif target.is_file():
+            if role is Role.COMPONENT:
+                self._problem(node, written_in, "not-a-directory", value,
+                              f"{label} must be a directory")
+                return
+            node.files.add(target.resolve())
+            node.findings.extend(yaml_problems(target, self.repo))
+            if role is Role.CONFIG:
+                self._configs(node, target)
+        else:
+            self._problem(node, written_in, "missing-file", value,
+                          f"{label} does not exist (looked for {self.repo.rel(target)})")
+
+    def _configs(self, node: Node, config_file: Path) -> None:
+        """Each generator/transformer config in a file, held to the same rules as inline ones."""
+        try:
+            documents = load_file(config_file)
+        except (YamlError, OSError) as exc:
+            if config_file.suffix not in (".yaml", ".yml"):  # else yaml_problems reported it
+                self._problem(node, config_file, "syntax", "",
+                              f"not a YAML file of configs: {getattr(exc, 'message', exc)}")
+            return
+        for document in documents:
+            if isinstance(document.data, dict):
+                self._apply(node, config_file, kustomize_fields.plugin_config(document.data))
+            elif document.data is not None:
+                self._problem(node, config_file, "syntax", "", "a generator or transformer "
+                              "config must be a mapping")
+
+    def _chart(self, node: Node, written_in: Path, chart: kustomize_fields.Chart) -> None:
+        home = self._inside(node, written_in, chart, chart.home)
+        if home is None:
+            return
+        chart_dir = home / chart.name
+        if not self.repo.is_inside(chart_dir):
+            node.findings.append(self._escape_finding(chart_dir, written_in,
+                                                      f"helm chart {chart.name!r}", chart.name))
+            return
+        if not (chart_dir / "Chart.yaml").is_file():
+            self._problem(node, written_in, "missing-file", chart.name,
+                          f"helm chart {chart.name!r} not found "
+                          f"(looked for {self.repo.rel(chart_dir)}/Chart.yaml)")
+            return
+        inputs = chart_inputs(chart_dir.resolve(), self.repo)
+        node.files.update(inputs.files)
+        for link in inputs.escapes:
+            node.findings.append(self._escape_finding(link, link,
+                                                      f"this file of chart {chart.name!r}"))
+        node.findings.extend(finding(CHECK, problem.rule, problem.message,
+                                     file=self.repo.rel(problem.file), line=problem.line)
+                             for problem in inputs.problems)
 
     # --- the closure of an overlay ---------------------------------------------------------
     def closure(self, directory: Path) -> tuple[set[Path], list[Finding]]:

@@ -2,8 +2,12 @@
 
 Helm charts are inflated by kustomize's built-in helmCharts generator (`--enable-helm`), the same
 path Argo CD takes with `kustomize.buildOptions`. kustomize runs with `--load-restrictor
-LoadRestrictionsNone` because charts live in charts/, outside each overlay's root; the kustomize
-graph refuses any reference that leaves the repo before kustomize runs. Exec plugins stay disabled.
+LoadRestrictionsNone` because charts and values live in charts/ and base/, outside each overlay's
+root; the kustomize graph holds every path any field names to the repo (nothing under .git/, no
+symlink out) before kustomize runs. kustomize runs in a network namespace of its own where the
+machine allows it (tools/isolation.py), with the sealed tool environment; exec and KRM function
+plugins stay disabled (no --enable-alpha-plugins / --enable-exec), and the graph refuses their
+configs anyway.
 
 Each overlay is built through a throw-away wrapper kustomization that adds
 `buildMetadata: [originAnnotations, transformerAnnotations]`, so every object says which file
@@ -32,6 +36,7 @@ from marty_platform import values_origin
 from marty_platform.kustomize_graph import KustomizeGraph
 from marty_platform.model import Finding, ManifestObject, finding
 from marty_platform.repo import Overlay, Repo
+from marty_platform.tools.isolation import without_network
 from marty_platform.tools.runner import ToolBox, run
 from marty_platform.yamlio import YamlError, load_documents, load_file
 
@@ -162,7 +167,7 @@ class Renderer:
                 "kustomize", "build", "--enable-helm",
                 "--helm-command", self.toolbox.path("helm"),
                 "--load-restrictor", "LoadRestrictionsNone", str(wrapper))
-            completed = run(command)
+            completed = run(without_network(command))
         finally:
             shutil.rmtree(wrapper, ignore_errors=True)
         if completed.ok:

@@ -46,10 +46,14 @@ class Repo:
         return cls(Path(__file__).resolve().parents[2])
 
     def rel(self, path: Path) -> str:
-        try:
-            return path.resolve().relative_to(self.root).as_posix()
-        except ValueError:
-            return str(path)
+        """Repo-relative, symlinks followed; a link leading out of the repo is named by where
+        it lies, never by where it points."""
+        for candidate in (path.resolve(), Path(os.path.abspath(path))):
+            try:
+                return candidate.relative_to(self.root).as_posix()
+            except ValueError:
+                continue
+        return str(path)
 
     def env_config_path(self, env: str) -> Path:
         return self.root / "overlays" / env / "env.yaml"
@@ -82,6 +86,16 @@ class Repo:
     def is_ignored(self, rel: str) -> bool:
         return any(fnmatch.fnmatch(rel, pattern) for pattern in self.ignored_patterns)
 
+    def symlinks(self):
+        """Every symlink in the repo (unfollowed), whatever .validateignore says: where a link
+        leads is a security question, and no ignore file may hide the answer."""
+        for dirpath, dirnames, filenames in os.walk(self.root, followlinks=False):
+            here = Path(dirpath)
+            dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
+            for name in [*dirnames, *sorted(filenames)]:
+                if (here / name).is_symlink():
+                    yield here / name
+
     def walk_files(self):
         """Every file in the repo that is not tool output or ignored, plus symlinks (unfollowed)."""
         for dirpath, dirnames, filenames in os.walk(self.root, followlinks=False):
@@ -98,8 +112,10 @@ class Repo:
                     yield here / name
 
     def is_inside(self, path: Path) -> bool:
+        """Whether `path`, symlinks followed, is a file of the repo. Git's own directory is not:
+        it holds the remote's credentials (actions/checkout keeps its token in .git/config)."""
         try:
-            path.resolve().relative_to(self.root)
-            return True
+            relative = path.resolve().relative_to(self.root)
         except ValueError:
             return False
+        return not relative.parts or relative.parts[0] != ".git"

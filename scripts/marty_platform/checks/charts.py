@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from marty_platform import chartdocs
+from marty_platform.chart_inputs import chart_inputs
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, finding
 from marty_platform.tools.runner import run
@@ -23,6 +24,11 @@ def check(ctx: RunContext) -> list[CheckResult]:
     charts_dir = ctx.repo.root / "charts"
     charts = sorted(p.parent for p in charts_dir.glob("*/Chart.yaml")) if charts_dir.is_dir() else []
     for chart in charts:
+        inputs = chart_inputs(chart, ctx.repo)
+        result.findings += [finding(CHECK, p.rule, p.message, file=ctx.repo.rel(p.file),
+                                    line=p.line) for p in inputs.problems]
+        if inputs.escapes or inputs.problems:
+            continue  # helm would read outside the repo (the yaml check reports symlinks)
         for key in chartdocs.undocumented(chart):
             result.findings.append(finding(
                 CHECK, "undocumented-value", f"value {key!r} has no `## @param` comment; "

@@ -1,5 +1,7 @@
-"""Every YAML file in the repo parses strictly; no symlink leads outside the repo."""
+"""Every YAML file in the repo parses strictly; no symlink leads outside the repo or into .git/."""
 from __future__ import annotations
+
+import os
 
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, finding
@@ -15,17 +17,32 @@ def _is_template(rel: str) -> bool:
     return parts[0] == "charts" and "templates" in parts
 
 
+def _symlink_escapes(repo) -> list:
+    """Every symlink leading outside the repo or into .git/. Security findings: .validateignore
+    does not hide them, and nothing reads through them."""
+    findings = []
+    for link in repo.symlinks():
+        if repo.is_inside(link):
+            continue
+        target = link.resolve()
+        git_dir = repo.root / ".git"
+        where = ".git/, which is never an input" if target == git_dir or git_dir in \
+            target.parents else "outside the repository"
+        findings.append(finding(
+            CHECK, "symlink-outside-repo",
+            f"symlink leads into {where} ({os.readlink(link)}); it is not followed",
+            file=link.relative_to(repo.root).as_posix()))
+    return findings
+
+
 def check(ctx: RunContext) -> list[CheckResult]:
     result = CheckResult(CHECK)
     repo = ctx.repo
+    result.findings += _symlink_escapes(repo)
     for path in repo.walk_files():
-        rel = repo.rel(path) if repo.is_inside(path) else path.relative_to(repo.root).as_posix()
         if path.is_symlink() and not repo.is_inside(path):
-            result.findings.append(finding(
-                CHECK, "symlink-outside-repo",
-                f"symlink points outside the repository ({path.resolve()}); it is not followed",
-                file=path.relative_to(repo.root).as_posix()))
-            continue
+            continue  # reported above
+        rel = repo.rel(path)
         if path.suffix not in YAML_SUFFIXES or _is_template(rel) or path.is_dir():
             continue
         result.stats.checked += 1
