@@ -34,19 +34,29 @@ def main() -> None:
                    " or a kubeconform template. Also read from MARTY_CRD_SCHEMA_LOCATION.")
 @click.option("--jobs", "-j", type=int, default=0, help="Parallel tool runs (default: cores).")
 @click.option("--today", metavar="YYYY-MM-DD", help="Date waivers expire against.")
-def validate(paths, envs, output_format, crd_locations, jobs, today) -> None:
-    """Validate the whole repo, or only PATHS (overlay directories or rendered manifests)."""
+@click.option("--verbose", "-v", is_flag=True, help="Print one timing line per check on stderr.")
+def validate(paths, envs, output_format, crd_locations, jobs, today, verbose) -> None:
+    """Validate the whole repo, or only PATHS (overlay directories or rendered manifests).
+
+    On a terminal, progress is shown on stderr while checks run, and text output is coloured
+    (unless NO_COLOR is set)."""
     from marty_platform.context import Options
     from marty_platform.engine import run_validation
-    from marty_platform.report import REPORTERS
+    from marty_platform.report import REPORTERS, text
+    from marty_platform.report.progress import for_stream
+    from marty_platform.report.terminal import use_colour
     from marty_platform.repo import Repo
 
     if output_format == "auto":
         output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     options = Options(paths=tuple(paths), envs=tuple(envs),
                       crd_schema_locations=_crd_locations(crd_locations), jobs=jobs, today=today)
-    report = run_validation(Repo.find(), options)
-    click.echo(REPORTERS[output_format](report), nl=False)
+    with for_stream(sys.stderr, verbose) as progress:
+        report = run_validation(Repo.find(), options, progress)
+    if output_format == "text":
+        click.echo(text.render(report, colour=use_colour(sys.stdout)), nl=False, color=True)
+    else:
+        click.echo(REPORTERS[output_format](report), nl=False)
     sys.exit(0 if report.ok else 1)
 
 
