@@ -59,13 +59,13 @@ def test_local_actions_pin_their_actions(path):
             assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
 
 
-@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.stem)
-def test_checkout_never_persists_the_token(path):
-    data = yaml.safe_load(path.read_text())
+@pytest.mark.parametrize("name", TOOL_WORKFLOWS)
+def test_checkout_never_persists_the_token(name):
+    data = _workflow(name)
     for job in data["jobs"].values():
         for step in job["steps"]:
             if step.get("uses", "").startswith("actions/checkout@"):
-                assert (step.get("with") or {}).get("persist-credentials") is False, path.name
+                assert (step.get("with") or {}).get("persist-credentials") is False, name
 
 
 def test_go_is_new_enough_for_every_pinned_module():
