@@ -139,3 +139,15 @@ def test_validate_reports_the_misspelt_slo_metric(repo_copy, run_cli):
     found = outcome.findings(rule="slo-unknown-metric")
     assert [(f["file"], f["line"]) for f in found] == [
         ("monitoring/slo/ui-app.yaml", _line_of(path, "marty_http_request_total"))]
+
+
+@pytest.mark.parametrize("spec", [
+    {"groups": "not a list"}, {"groups": [{"rules": 3}]}, {"groups": [{"rules": [{"expr": None}]}]},
+    {"metrics": 7}, {"metrics": [{"provider": {"prometheus": {"query": ["x"]}}}]}, "scalar",
+])
+def test_malformed_rendered_objects_give_no_references_and_no_crash(repo, promtool, spec):
+    objects = [ManifestObject("prod", "overlays/prod/x", "x.yaml", 1, {
+        "apiVersion": "monitoring.coreos.com/v1", "kind": kind,
+        "metadata": {"name": "x"}, "spec": spec}) for kind in rendered_rules.KINDS]
+    assert metric_references.rendered_references(objects) == []
+    assert rendered_rules.check_rendered(objects, [], repo, promtool) == []

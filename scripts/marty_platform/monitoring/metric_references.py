@@ -81,7 +81,7 @@ def slo_references(root: Path) -> list[Reference]:
         if not isinstance(spec, dict):
             continue  # slo_specs reports invalid YAML and schema errors
         text = path.read_text(encoding="utf-8")
-        for slo in spec.get("slos") or []:
+        for slo in _items(spec.get("slos")):
             if not isinstance(slo, dict):
                 continue
             events = ((slo.get("sli") or {}).get("events") or {}) \
@@ -111,7 +111,7 @@ def rendered_references(objects: list[ManifestObject]) -> list[Reference]:
                 references.append(Reference(where=f"{kind_word} {name}", expr=str(rule["expr"]),
                                             **where))
         elif kind == "AnalysisTemplate":
-            for metric in spec.get("metrics") or []:
+            for metric in _items(spec.get("metrics")):
                 provider = metric.get("provider") if isinstance(metric, dict) else None
                 prometheus = provider.get("prometheus") if isinstance(provider, dict) else None
                 query = prometheus.get("query") if isinstance(prometheus, dict) else None
@@ -126,11 +126,16 @@ def prometheus_rule_entries(obj: ManifestObject) -> list[dict]:
     """The rule mappings (with an `expr`) of a rendered PrometheusRule."""
     spec = obj.data.get("spec")
     entries = []
-    for group in (spec.get("groups") if isinstance(spec, dict) else None) or []:
-        for rule in (group.get("rules") if isinstance(group, dict) else None) or []:
+    for group in _items(spec.get("groups") if isinstance(spec, dict) else None):
+        for rule in _items(group.get("rules") if isinstance(group, dict) else None):
             if isinstance(rule, dict) and isinstance(rule.get("expr"), (str, int, float)):
                 entries.append(rule)
     return entries
+
+
+def _items(value: object) -> list:
+    """A YAML sequence, or nothing: malformed input is the schema checks' to report."""
+    return value if isinstance(value, list) else []
 
 
 def rendered_recordings(objects: list[ManifestObject]) -> set[str]:
