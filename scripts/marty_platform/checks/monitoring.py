@@ -1,5 +1,7 @@
 """monitoring/: promtool (rule syntax, rule unit tests), amtool (config, routing table), and the
-observability conventions: SLO coverage, alert labels, runbooks, dashboards."""
+observability conventions: SLO coverage, alert labels, runbooks, dashboards, known metrics.
+`check_rendered` is a manifest check: the same conventions on each env's rendered
+PrometheusRules and AnalysisTemplates (the chart's alerts and canary analysis)."""
 from __future__ import annotations
 
 from marty_platform.batch import EnvBatch
