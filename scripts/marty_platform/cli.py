@@ -38,11 +38,17 @@ def main() -> None:
               help="Parallel tool runs (default: cores).")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
               help="Date waivers expire against.")
-def validate(paths, envs, output_format, crd_locations, jobs, today) -> None:
-    """Validate the whole repo, or only PATHS (overlay directories or rendered manifests)."""
+@click.option("--verbose", "-v", is_flag=True, help="Print one timing line per check on stderr.")
+def validate(paths, envs, output_format, crd_locations, jobs, today, verbose) -> None:
+    """Validate the whole repo, or only PATHS (overlay directories or rendered manifests).
+
+    On a terminal, progress is shown on stderr while checks run, and text output is coloured
+    (unless NO_COLOR is set)."""
     from marty_platform.context import Options
     from marty_platform.engine import run_validation
-    from marty_platform.report import REPORTERS
+    from marty_platform.report import REPORTERS, text
+    from marty_platform.report.progress import for_stream
+    from marty_platform.report.terminal import use_colour
     from marty_platform.repo import Repo
 
     if output_format == "auto":
@@ -50,8 +56,12 @@ def validate(paths, envs, output_format, crd_locations, jobs, today) -> None:
     options = Options(paths=tuple(paths), envs=tuple(envs),
                       crd_schema_locations=_crd_locations(crd_locations), jobs=jobs,
                       today=today.date().isoformat() if today else None)
-    report = run_validation(Repo.find(), options)
-    click.echo(REPORTERS[output_format](report), nl=False)
+    with for_stream(sys.stderr, verbose) as progress:
+        report = run_validation(Repo.find(), options, progress)
+    if output_format == "text":
+        click.echo(text.render(report, colour=use_colour(sys.stdout)), nl=False, color=True)
+    else:
+        click.echo(REPORTERS[output_format](report), nl=False)
     sys.exit(0 if report.ok else 1)
 
 

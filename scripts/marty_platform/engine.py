@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from marty_platform import checks
 from marty_platform.batch import EnvBatch
@@ -20,6 +22,9 @@ from marty_platform.repo import YAML_SUFFIXES, Overlay, Repo, kustomization_file
 from marty_platform.tools.manifest import load_manifest
 from marty_platform.tools.runner import ToolBox
 from marty_platform.waivers import apply_waivers, load_waivers
+
+if TYPE_CHECKING:  # report/ reads engine.Report; the engine only needs a progress at run time
+    from marty_platform.report.progress import Progress
 
 DEFAULT_MANIFEST_ENV = "prod"
 
@@ -121,14 +126,19 @@ def _display(repo: Repo, path: Path) -> str:
     return repo.rel(path) if repo.is_inside(path) else str(path)
 
 
-def run_validation(repo: Repo, options: Options) -> Report:
+def run_validation(repo: Repo, options: Options, progress: Progress | None = None) -> Report:
+    """`progress` hears of every stage (rendering, each check) as it starts and ends."""
     jobs = options.jobs or os.cpu_count() or 2
     options = replace(options, jobs=jobs)
+    if progress is None:
+        from marty_platform.report.progress import Progress
+
+        progress = Progress(sys.stderr)
     pool = ThreadPoolExecutor(max_workers=jobs)
     ctx = None
     try:
         ctx = build_context(repo, options, pool)
-        return _validate(ctx)
+        return _validate(ctx, progress)
     finally:
         # On every exit (an error, SIGINT, SIGTERM): stop the pool first, then remove the
         # scratch space its checks write to.
@@ -155,12 +165,15 @@ def _select(ctx: RunContext) -> tuple[list[Overlay], list[Path], list[str]]:
 
 
 def _render(ctx: RunContext, renderer: Renderer, overlays: list[Overlay],
-            objects: dict[str, list[ManifestObject]]) -> CheckResult:
+            objects: dict[str, list[ManifestObject]], progress: Progress) -> CheckResult:
     result = CheckResult("kustomize")
+    stage = progress.begin(f"render {len(overlays)} overlay(s)", total=len(overlays))
     for rendered in ctx.pool.map(renderer.render, overlays):
         result.stats.checked += 1
         result.findings += rendered.findings
         objects[rendered.overlay.env] += rendered.objects
+        progress.advance(stage)
+    progress.end(stage, len(result.findings))
     return result
 
 
@@ -180,7 +193,7 @@ def _load_manifests(ctx: RunContext, paths: list[Path],
     return results
 
 
-def _validate(ctx: RunContext) -> Report:
+def _validate(ctx: RunContext, progress: Progress) -> Report:
     overlays, manifest_files, envs = _select(ctx)
     for env in envs:
         if env not in ctx.env_configs:
@@ -191,13 +204,14 @@ def _validate(ctx: RunContext) -> Report:
     tool_futures: list[Future] = []
     if ctx.full_repo:
         for repo_check in checks.PYTHON_REPO_CHECKS:
-            report.results += _guarded(repo_check, ctx)
-        tool_futures = [ctx.pool.submit(_guarded, c, ctx) for c in checks.TOOL_REPO_CHECKS]
+            report.results += _tracked(progress, repo_check, ctx)
+        tool_futures = [ctx.pool.submit(_tracked, progress, c, ctx)
+                        for c in checks.TOOL_REPO_CHECKS]
 
     objects: dict[str, list[ManifestObject]] = {env: [] for env in envs}
     renderer = Renderer(ctx.repo, ctx.toolbox, ctx.cache_dir, ctx.manifest.fingerprint())
     if overlays:
-        report.results.append(_render(ctx, renderer, overlays, objects))
+        report.results.append(_render(ctx, renderer, overlays, objects, progress))
     context = _env_context(ctx, renderer, overlays)
     report.results += _load_manifests(ctx, manifest_files, objects)
     if not ctx.full_repo:
@@ -208,7 +222,8 @@ def _validate(ctx: RunContext) -> Report:
         staged = StagedBatch.write(env, ctx.scratch(f"objects-{env}"), objects[env],
                                    context.get(env, []))
         batch = EnvBatch(ctx.env_configs[env], staged)
-        batch_futures += [ctx.pool.submit(_guarded, c, ctx, batch) for c in checks.MANIFEST_CHECKS]
+        batch_futures += [ctx.pool.submit(_tracked, progress, c, ctx, batch)
+                          for c in checks.MANIFEST_CHECKS]
     for future in [*batch_futures, *tool_futures]:
         report.results += future.result()
 
@@ -228,6 +243,17 @@ def _refuse_empty_run(ctx: RunContext, report: Report,
         return
     raise UsageError(f"nothing checked: {' '.join(map(str, ctx.options.paths))} "
                      "holds no Kubernetes object")
+
+
+def _tracked(progress: Progress, check, ctx: RunContext, *batch: EnvBatch) -> list[CheckResult]:
+    """Run one check as a stage of `progress`, labelled by its module (and env)."""
+    name = check.__module__.rsplit(".", 1)[-1]
+    if check.__name__ != "check":
+        name += f".{check.__name__}"
+    stage = progress.begin(f"{name} {batch[0].env}" if batch else name)
+    results = _guarded(check, ctx, *batch)
+    progress.end(stage, sum(len(result.findings) for result in results))
+    return results
 
 
 def _guarded(check, *args) -> list[CheckResult]:

@@ -227,3 +227,24 @@ then otel.resourceAttributes.
 {{- end }}
 {{- join "," $attrs -}}
 {{- end }}
+
+{{/*
+The request, error and latency-bucket series every marty service exports
+(monitoring/known-metrics.yaml), selected for one service. Called with
+(dict "ctx" . "service" NAME); NAME may be an Argo Rollouts argument such as {{args.service}}.
+*/}}
+{{- define "microservice.metrics.requests" -}}
+marty_{{ include "microservice.portName" .ctx }}_requests_total{service="{{ .service }}"}
+{{- end -}}
+
+{{- define "microservice.metrics.errors" -}}
+{{- if eq .ctx.Values.protocol "grpc" -}}
+marty_grpc_errors_total{service="{{ .service }}"}
+{{- else -}}
+marty_http_requests_total{service="{{ .service }}",code=~"5.."}
+{{- end -}}
+{{- end -}}
+
+{{- define "microservice.metrics.latencyBuckets" -}}
+marty_{{ include "microservice.portName" .ctx }}_request_duration_seconds_bucket{service="{{ .service }}"}
+{{- end -}}

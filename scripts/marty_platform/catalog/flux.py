@@ -11,6 +11,11 @@ FLUX_NS = "flux-system"
 FLUX_SA = "marty-applier"
 REPO_URL = "https://github.com/marty-platform/marty-platform.git"
 RENDERED_BRANCH = "rendered"
+# What the applier manages, and nothing more. It holds no `bind` or `escalate`: Kubernetes lets
+# an account create or update a ClusterRole, and bind one, only with permissions it holds
+# itself, and the only RBAC objects Flux applies are this ClusterRole and its binding, whose
+# permissions the applier holds by definition. Anything broader fails at apply time instead of
+# silently making the applier cluster-admin (policy rbac.no-escalation-verbs).
 APPLIER_RULES = [
     ("", ["namespaces", "services", "serviceaccounts", "configmaps", "resourcequotas",
           "limitranges"]),
@@ -95,8 +100,7 @@ def flux_source(env: str) -> str:
          "metadata": {"name": f"marty-{env}-applier",
                       "labels": {"app.kubernetes.io/part-of": PART_OF}},
          "rules": [{"apiGroups": [g], "resources": r,
-                    "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"]
-                    + (["bind", "escalate"] if g == "rbac.authorization.k8s.io" else [])}
+                    "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"]}
                    for g, r in APPLIER_RULES]},
         {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
          "metadata": {"name": f"marty-{env}-applier",

@@ -26,4 +26,5 @@ PYTHON_REPO_CHECKS = [files.check, repo_config.check]
 # Checks that run external tools are submitted to the shared pool.
 TOOL_REPO_CHECKS = [charts.check, monitoring.check, terraform.check, conftest.verify,
                     generated.check, gitops.check]
-MANIFEST_CHECKS = [kubeconform.check, conftest.check, delivery_access.check, object_size.check]
+MANIFEST_CHECKS = [kubeconform.check, conftest.check, delivery_access.check, object_size.check,
+                   monitoring.check_rendered]

@@ -1,17 +1,23 @@
 """monitoring/: promtool (rule syntax, rule unit tests), amtool (config, routing table), and the
-observability conventions: SLO coverage, alert labels, runbooks, dashboards."""
+observability conventions: SLO coverage, alert labels, runbooks, dashboards, known metrics.
+`check_rendered` is a manifest check: the same conventions on each env's rendered
+PrometheusRules and AnalysisTemplates (the chart's alerts and canary analysis)."""
 from __future__ import annotations
 
+from marty_platform.batch import EnvBatch
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, finding
 from marty_platform.monitoring import (
     alert_rules,
     alertmanager,
     dashboards,
+    metric_references,
+    rendered_rules,
     rule_tests,
     runbooks,
     slo_specs,
 )
+from marty_platform.monitoring.known_metrics import known_metrics
 from marty_platform.tools.runner import run
 
 
@@ -67,7 +73,8 @@ def _alertmanager(ctx: RunContext) -> CheckResult:
 
 
 def _conventions(ctx: RunContext) -> CheckResult:
-    """SLO specs and coverage, alert labels, rule tests, runbooks, dashboards, route tests."""
+    """SLO specs and coverage, alert labels, rule tests, runbooks, dashboards, the metrics
+    every rule and SLO query reads, route tests."""
     result = CheckResult("monitoring")
     root = ctx.repo.root
     if not (root / "monitoring").is_dir():
@@ -77,6 +84,7 @@ def _conventions(ctx: RunContext) -> CheckResult:
                      rule_tests.check_alerts_tested(root), runbooks.check_runbooks(root),
                      runbooks.check_runbook_sections(root),
                      dashboards.check_dashboards(root, promtool),
+                     metric_references.check_repo_references(root, known_metrics(root), promtool),
                      alertmanager.check_routes(root, amtool)):
         result.stats.checked += 1
         result.findings += findings
@@ -85,3 +93,16 @@ def _conventions(ctx: RunContext) -> CheckResult:
 
 def check(ctx: RunContext) -> list[CheckResult]:
     return [_rules(ctx), _rule_tests(ctx), _alertmanager(ctx), _conventions(ctx)]
+
+
+def check_rendered(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
+    """The env's rendered PrometheusRules and AnalysisTemplates (a chart's alerts and canary
+    analysis): alert conventions, runbooks and known metrics."""
+    chosen = rendered_rules.judged(batch.objects)
+    if not chosen:
+        return []
+    result = CheckResult("monitoring", env=batch.env)
+    result.findings = rendered_rules.check_rendered(batch.objects, batch.staged.context,
+                                                    ctx.repo.root, ctx.toolbox.path("promtool"))
+    result.stats.checked = len(chosen)
+    return [result]

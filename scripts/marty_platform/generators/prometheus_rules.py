@@ -18,9 +18,9 @@ import yaml
 from marty_platform import catalog
 from marty_platform.context import RunContext
 from marty_platform.generators.files import orphans, sync_files
-from marty_platform.monitoring.layout import rule_files
+from marty_platform.monitoring.layout import DELIVERED_RULES_DIR, rule_files
 
-OUT_DIR = Path("base/platform/monitoring/rules")
+OUT_DIR = DELIVERED_RULES_DIR
 PLATFORM_TEAM = "platform"
 
 

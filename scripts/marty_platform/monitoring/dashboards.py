@@ -10,7 +10,8 @@ from pathlib import Path
 from marty_platform.monitoring.findings import Finding, line_of, rel
 from marty_platform.monitoring.known_metrics import known_metrics
 from marty_platform.monitoring.layout import DASHBOARDS_DIR
-from marty_platform.monitoring.promql import expand_grafana_variables, metric_names, parse_errors
+from marty_platform.monitoring.metric_references import Reference, check_references
+from marty_platform.monitoring.promql import expand_grafana_variables
 
 
 @dataclass(frozen=True)
@@ -83,18 +84,11 @@ def check_dashboards(root: Path, promtool: Path | str) -> list[Finding]:
                                     "no datasource template variable"))
         all_queries.extend(queries(path, dashboard))
 
-    expanded = [expand_grafana_variables(q.expr) for q in all_queries]
-    errors = parse_errors(expanded, promtool)
     known = known_metrics(root)
-    for index, query in enumerate(all_queries):
-        file = rel(query.file, root)
-        line = line_of(query.file.read_text(encoding="utf-8"), json.dumps(query.expr)[1:-1][:60])
-        if index in errors:
-            findings.append(Finding(file, line, "dashboard-promql",
-                                    f"panel {query.panel!r}: {errors[index]}"))
-            continue
-        for metric in sorted(metric_names(expanded[index]) - known):
-            findings.append(Finding(file, line, "dashboard-unknown-metric",
-                                    f"panel {query.panel!r} queries {metric}, which no exporter "
-                                    "in known-metrics.yaml and no recording rule produces"))
-    return findings
+    references = [Reference(rel(q.file, root), _line(q), f"panel {q.panel!r}",
+                            expand_grafana_variables(q.expr)) for q in all_queries]
+    return findings + check_references(references, known, promtool, "dashboard")
+
+
+def _line(query: Query) -> int | None:
+    return line_of(query.file.read_text(encoding="utf-8"), json.dumps(query.expr)[1:-1][:60])

@@ -15,6 +15,8 @@ KNOWN_METRICS = MONITORING / "known-metrics.yaml"
 ALERTMANAGER_CONFIG = MONITORING / "alertmanager" / "alertmanager.yaml"
 ROUTE_TESTS = MONITORING / "alertmanager" / "route-tests.yaml"
 RUNBOOKS_DIR = Path("docs") / "runbooks"
+# monitoring/rules/ wrapped as PrometheusRule objects for the platform-monitoring overlays.
+DELIVERED_RULES_DIR = Path("base") / "platform" / "monitoring" / "rules"
 CATALOG = Path("catalog") / "services.yaml"
 
 RUNBOOK_URL_PREFIX = "https://github.com/marty-platform/marty-platform/blob/main/docs/runbooks/"

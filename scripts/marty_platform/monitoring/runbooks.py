@@ -6,6 +6,7 @@ from pathlib import Path
 from marty_platform.monitoring.alert_rules import load_all
 from marty_platform.monitoring.findings import Finding, rel
 from marty_platform.monitoring.layout import RUNBOOK_URL_PREFIX, RUNBOOKS_DIR, alert_kebab
+from marty_platform.monitoring.rulefiles import Rule
 
 REQUIRED_SECTIONS = ("## Meaning", "## Impact", "## Diagnosis", "## Mitigation")
 
@@ -23,27 +24,33 @@ def runbook_path(url: str) -> Path | None:
 def check_runbooks(root: Path) -> list[Finding]:
     rules, findings = load_all(root)
     for rule in rules:
-        if rule.kind != "alert":
-            continue
-        file = rel(rule.file, root)
-        url = str(rule.annotations.get("runbook_url", "")).strip()
-        if not url:
-            continue  # alert_rules reports the missing annotation
-        target = runbook_path(url)
-        if target is None:
-            findings.append(Finding(file, rule.line, "runbook-url",
-                                    f"alert {rule.name}: runbook_url {url!r} is not "
-                                    f"{RUNBOOK_URL_PREFIX}<name>.md"))
-            continue
-        if not (root / target).is_file():
-            findings.append(Finding(file, rule.line, "runbook-missing",
-                                    f"alert {rule.name}: {target.as_posix()} does not exist"))
-        expected = f"{alert_kebab(rule.name)}.md"
-        if target.name != expected:
-            findings.append(Finding(file, rule.line, "runbook-name",
-                                    f"alert {rule.name}: runbook should be {expected}, "
-                                    f"not {target.name}"))
+        findings.extend(check_rule_runbook(rule, root))
     findings.extend(check_runbook_sections(root))
+    return findings
+
+
+def check_rule_runbook(rule: Rule, root: Path) -> list[Finding]:
+    """An alert's runbook_url names docs/runbooks/<alert-kebab>.md, and that file exists."""
+    if rule.kind != "alert":
+        return []
+    file = rel(rule.file, root)
+    url = str(rule.annotations.get("runbook_url", "")).strip()
+    if not url:
+        return []  # alert_rules reports the missing annotation
+    target = runbook_path(url)
+    if target is None:
+        return [Finding(file, rule.line, "runbook-url",
+                        f"alert {rule.name}: runbook_url {url!r} is not "
+                        f"{RUNBOOK_URL_PREFIX}<name>.md")]
+    findings: list[Finding] = []
+    if not (root / target).is_file():
+        findings.append(Finding(file, rule.line, "runbook-missing",
+                                f"alert {rule.name}: {target.as_posix()} does not exist"))
+    expected = f"{alert_kebab(rule.name)}.md"
+    if target.name != expected:
+        findings.append(Finding(file, rule.line, "runbook-name",
+                                f"alert {rule.name}: runbook should be {expected}, "
+                                f"not {target.name}"))
     return findings
 
 

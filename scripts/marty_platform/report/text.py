@@ -1,7 +1,10 @@
-"""Human text: a summary table per env and check, then one line per finding."""
+"""Human text: a summary table per env and check, then one line per finding; severities and
+the verdict coloured when asked (the CLI asks when stdout is a terminal and NO_COLOR is unset)."""
 from __future__ import annotations
 
 import re
+
+import click
 
 from marty_platform.engine import Report
 from marty_platform.model import Finding
@@ -9,6 +12,7 @@ from marty_platform.report.stats import stats
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_COLOURS = {"error": "red", "warning": "yellow", "info": "blue", "OK": "green", "FAILED": "red"}
 
 
 def printable(value: str) -> str:
@@ -17,13 +21,20 @@ def printable(value: str) -> str:
     return _CONTROL.sub(lambda match: repr(match.group())[1:-1], value)
 
 
-def finding_line(item: Finding) -> str:
+def _styled(word: str, colour: bool) -> str:
+    return click.style(word, fg=_COLOURS.get(word), bold=True) if colour else word
+
+
+def finding_line(item: Finding, colour: bool = False) -> str:
+    """Everything from the input is made printable first; only our own styling is a terminal
+    escape."""
     location = f"{item.file}:{item.line}" if item.line else (item.file or "-")
-    return printable(f"{location}  {item.env or '-'}  {item.resource or '-'}  "
-                     f"{item.check}/{item.rule}  {item.severity.value}: {item.message}")
+    head = printable(f"{location}  {item.env or '-'}  {item.resource or '-'}  "
+                     f"{item.check}/{item.rule}  ")
+    return f"{head}{_styled(item.severity.value, colour)}: {printable(item.message)}"
 
 
-def render(report: Report) -> str:
+def render(report: Report, colour: bool = False) -> str:
     data = stats(report)
     rows = [("env", "check", "checked", "not checked", "errors", "warnings")]
     for env, per_check in data["by_env"].items():
@@ -34,7 +45,7 @@ def render(report: Report) -> str:
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     lines.append("")
-    lines += [finding_line(f) for f in report.findings]
-    verdict = "OK" if report.ok else "FAILED"
+    lines += [finding_line(f, colour) for f in report.findings]
+    verdict = _styled("OK" if report.ok else "FAILED", colour)
     lines.append(f"{verdict}: {data['errors']} error(s), {data['warnings']} warning(s)")
     return "\n".join(lines) + "\n"
