@@ -77,17 +77,26 @@ def bootstrap(tools) -> None:
 @main.command()
 @click.option("--check", is_flag=True, help="Only report stale files; exit 1 if any.")
 def generate(check: bool) -> None:
-    """Regenerate every generated file (docs, rules) from its source."""
+    """Regenerate every generated file (docs, rules) from its source, all or nothing."""
     from concurrent.futures import ThreadPoolExecutor
 
     from marty_platform import generators
+    from marty_platform.catalog.validation import CatalogInvalid
     from marty_platform.context import Options
     from marty_platform.engine import build_context
+    from marty_platform.report.text import finding_line
     from marty_platform.repo import Repo
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         ctx = build_context(Repo.find(), Options(), pool)
-        results = generators.run_all(ctx, write=not check)
+        try:
+            results = (generators.run_all(ctx, write=False) if check
+                       else generators.write_all(ctx))
+        except CatalogInvalid as exc:
+            for item in exc.findings:
+                click.echo(finding_line(item), err=True)
+            click.echo(f"error: {exc}; nothing was written", err=True)
+            sys.exit(1)
     stale = [path for paths in results.values() for path in paths]
     for name, paths in results.items():
         for path in paths:

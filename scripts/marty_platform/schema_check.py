@@ -23,8 +23,13 @@ def describe(error: jsonschema.ValidationError) -> str:
     return f"{where or '(root)'}: {error.message}"
 
 
+def schema_errors(repo: Repo, data: object, schema_rel: str) -> list[jsonschema.ValidationError]:
+    """Every schema violation, in document order; [] when valid."""
+    validator = _validator(repo.root / schema_rel)
+    return sorted(validator.iter_errors(data),
+                  key=lambda e: ([str(p) for p in e.absolute_path], e.message))
+
+
 def validate_instance(repo: Repo, data: object, schema_rel: str) -> list[str]:
     """Messages for every schema violation, most specific first; [] when valid."""
-    validator = _validator(repo.root / schema_rel)
-    errors = sorted(validator.iter_errors(data), key=lambda e: (list(e.absolute_path), e.message))
-    return [describe(e) for e in errors]
+    return [describe(e) for e in schema_errors(repo, data, schema_rel)]

@@ -8,6 +8,7 @@ Two kinds:
 Adding a check means writing one module and listing it here.
 """
 from marty_platform.checks import (
+    catalog,
     charts,
     conftest,
     delivery_access,
@@ -21,7 +22,7 @@ from marty_platform.checks import (
 )
 
 # Cheap, pure-Python checks run first, in the calling thread.
-PYTHON_REPO_CHECKS = [files.check, repo_config.check]
+PYTHON_REPO_CHECKS = [files.check, repo_config.check, catalog.check]
 # Checks that run external tools are submitted to the shared pool.
 TOOL_REPO_CHECKS = [charts.check, monitoring.check, terraform.check, conftest.verify,
                     generated.check, gitops.check]
