@@ -27,3 +27,8 @@ PYTHON_REPO_CHECKS = [files.check, repo_config.check, catalog.check]
 TOOL_REPO_CHECKS = [charts.check, monitoring.check, terraform.check, conftest.verify,
                     generated.check, gitops.check]
 MANIFEST_CHECKS = [kubeconform.check, conftest.check, delivery_access.check]
+
+
+def name_of(check) -> str:
+    """A check's name in path mode's selection: its module's (conftest.verify is "conftest")."""
+    return check.__module__.rsplit(".", 1)[-1]

@@ -24,6 +24,7 @@ def render(report: Report) -> str:
     lines.insert(1, "  ".join("-" * w for w in widths))
     lines.append("")
     lines += [finding_line(f) for f in report.findings]
+    lines += [f"note: {note}" for note in report.notes]
     verdict = "OK" if report.ok else "FAILED"
     lines.append(f"{verdict}: {data['errors']} error(s), {data['warnings']} warning(s)")
     return "\n".join(lines) + "\n"
