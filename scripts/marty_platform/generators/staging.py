@@ -84,9 +84,9 @@ def apply(root: Path, copy: Path, todo: Changes) -> None:
                 if not directory.exists():
                     directory.mkdir()
                     created_dirs.append(directory)
+            undo.append((target, previous))
             partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
             shutil.copyfile(copy / rel, partial)
-            undo.append((target, previous))
             os.replace(partial, target)
         for rel in todo.removed:
             target = _target(root, rel)
