@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from harness import TOOLS_BIN
+from marty_platform.errors import UsageError
+from marty_platform.generators import staging
 
 CATALOG = "catalog/services.yaml"
 
@@ -102,3 +104,25 @@ def test_a_generator_failing_half_way_leaves_the_repo_as_it_was(run_cli, repo_co
     assert "Traceback" not in outcome.stderr
     assert _tree(repo_copy) == before
     assert not (repo_copy / "overlays" / "dev" / "vds-engine").exists()
+
+
+def test_applying_generated_files_is_undone_when_one_cannot_be_written(tmp_path):
+    """The last step, copying the generated files into the repo, restores what it already
+    replaced when a later file cannot be written (here a file stands where a directory must)."""
+    root, copy = tmp_path / "repo", tmp_path / "copy"
+    for tree in (root, copy):
+        tree.mkdir()
+    (root / "a.yaml").write_text("old\n")
+    (root / "x").write_text("a file, not a directory\n")
+    (copy / "a.yaml").write_text("new\n")
+    (copy / "x").mkdir()
+    (copy / "x" / "y.yaml").write_text("generated\n")
+    todo = staging.changes(root, copy)
+    assert (todo.written, todo.removed) == (["a.yaml", "x/y.yaml"], ["x"])
+
+    with pytest.raises(UsageError, match="left as it was"):
+        staging.apply(root, copy, todo)
+
+    assert (root / "a.yaml").read_text() == "old\n"
+    assert (root / "x").read_text() == "a file, not a directory\n"
+    assert sorted(p.name for p in root.iterdir()) == ["a.yaml", "x"]

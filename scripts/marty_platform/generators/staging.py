@@ -9,6 +9,7 @@ the files already replaced restored if a later one cannot be written.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -95,9 +96,11 @@ def apply(root: Path, copy: Path, todo: Changes) -> None:
             _prune_empty(target.parent, root, copy / rel)
     except OSError as exc:
         for target, previous in reversed(undo):
-            target.with_name(f".{target.name}.{os.getpid()}.partial").unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # neither may exist, nor its directory
+                target.with_name(f".{target.name}.{os.getpid()}.partial").unlink()
             if previous is None:
-                target.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):
+                    target.unlink()
             else:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(previous)
