@@ -84,7 +84,6 @@ def generate(check: bool) -> None:
     from marty_platform.catalog.validation import CatalogInvalid
     from marty_platform.context import Options
     from marty_platform.engine import build_context
-    from marty_platform.report.text import finding_line
     from marty_platform.repo import Repo
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
@@ -94,7 +93,8 @@ def generate(check: bool) -> None:
                        else generators.write_all(ctx))
         except CatalogInvalid as exc:
             for item in exc.findings:
-                click.echo(finding_line(item), err=True)
+                click.echo(f"{item.file}:{item.line or 1}: error: {item.message} "
+                           f"[{item.check}/{item.rule}]", err=True)
             click.echo(f"error: {exc}; nothing was written", err=True)
             sys.exit(1)
     stale = [path for paths in results.values() for path in paths]
