@@ -66,10 +66,11 @@ def test_a_stale_catalog_change_fails_path_mode_like_the_whole_repo(run_cli, rep
     assert outcome.findings(check="generated", file="base/services/vds-engine/values.yaml")
 
 
-def test_a_file_nothing_reads_is_named(run_cli):
-    outcome = run_cli("validate", "README.md")
+def test_files_nothing_reads_are_named_not_judged_as_manifests(run_cli):
+    outcome = run_cli("validate", "README.md", ".pre-commit-config.yaml", "scripts/deleted.py")
     assert outcome.code == 0, outcome.stdout + outcome.stderr
-    assert "README.md: feeds no check" in outcome.stdout
+    for path in ("README.md", ".pre-commit-config.yaml", "scripts/deleted.py"):
+        assert f"note: {path}: " in outcome.stdout and "feeds no check" in outcome.stdout
 
 
 def test_a_deleted_file_selects_the_overlays_of_its_directory(run_cli, repo_copy):

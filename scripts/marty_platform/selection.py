@@ -7,8 +7,8 @@
   repo checks its area feeds (AREA_CHECKS: the catalog feeds the generated files and the GitOps
   wiring, monitoring/ the monitoring checks, and so on). A deleted path selects the overlays
   reading the directory it was in. Paths that feed nothing (README.md) are named in a note.
-- Files outside the repo, and YAML/JSON under repo directories that are not configuration
-  (tests/fixtures), are rendered manifests, judged on their own.
+- Files outside the repo, and those under tests/ (fixtures) and rendered/ (`scripts/render`
+  output), are rendered manifests, judged on their own.
 
 The report says which repo checks ran and which were skipped.
 """
@@ -42,6 +42,9 @@ AREA_CHECKS: dict[str, tuple[str, ...]] = {
     ".validateignore": ("files",),
     "tools.toml": ALL_REPO_CHECKS,
 }
+# Directories of the repo holding rendered manifests rather than sources: the test suite's
+# fixtures and `scripts/render --out rendered`.
+MANIFEST_DIRS = {"tests", "rendered"}
 # Areas whose files judge every rendered object rather than being rendered themselves.
 EVERY_OVERLAY = {"policies", "tools.toml"}
 
@@ -63,7 +66,8 @@ def select(repo: Repo, paths: tuple[Path, ...]) -> Selection:
         inside = repo.is_inside(path)
         rel = path.resolve().relative_to(repo.root) if inside else None
         top = rel.parts[0] if rel and rel.parts else ""
-        if not path.exists() and top not in AREA_CHECKS:
+        if not path.exists() and (rel is None or not (repo.root / top).exists()):
+            # A deleted file (git diff lists them) is in a directory of the repo that still is.
             raise UsageError(f"{raw}: no such file or directory")
         if rel is None:
             chosen.manifest_files += _manifest_files(path)
@@ -77,11 +81,13 @@ def select(repo: Repo, paths: tuple[Path, ...]) -> Selection:
         elif not rel.parts or top in SKIPPED_DIRS:
             chosen.notes.append(f"{raw}: not validated (the repo root, tool output or caches); "
                                 "run scripts/validate without paths for the whole repo")
-        elif resolved.is_dir() or resolved.suffix in (*YAML_SUFFIXES, ".json"):
+        elif top in MANIFEST_DIRS and (resolved.is_dir() or
+                                       resolved.suffix in (*YAML_SUFFIXES, ".json")):
             chosen.manifest_files += _manifest_files(resolved)
         else:
             chosen.sources = True
-            chosen.notes.append(f"{rel.as_posix()}: feeds no check (nothing renders or "
+            gone = "" if resolved.exists() else "does not exist (deleted?) and "
+            chosen.notes.append(f"{rel.as_posix()}: {gone}feeds no check (nothing renders or "
                                 "checks it)")
     chosen.overlays = _unique(chosen.overlays)
     ran = [c for c in ALL_REPO_CHECKS if c in chosen.repo_checks]
