@@ -13,7 +13,7 @@ FINDING_LINE = re.compile(r"^(\S+):(\d+)  (dev|staging|prod)  (\S+)  (\S+)/(\S+)
 def test_json_shape(run_cli):
     outcome = run_cli("validate", "--format", "json", str(BROKEN / "manifests" / "wrong-type.yaml"))
     data = outcome.json
-    assert set(data) == {"ok", "findings", "stats"}
+    assert set(data) == {"ok", "findings", "stats", "notes"}
     assert data["ok"] is False
     assert set(data["findings"][0]) == {"check", "rule", "severity", "env", "file", "line",
                                         "resource", "message"}

@@ -92,10 +92,11 @@ def bootstrap(tools) -> None:
 @main.command()
 @click.option("--check", is_flag=True, help="Only report stale files; exit 1 if any.")
 def generate(check: bool) -> None:
-    """Regenerate every generated file (docs, rules) from its source."""
+    """Regenerate every generated file (docs, rules) from its source, all or nothing."""
     from concurrent.futures import ThreadPoolExecutor
 
     from marty_platform import generators
+    from marty_platform.catalog.validation import CatalogInvalid
     from marty_platform.context import Options
     from marty_platform.engine import build_context
     from marty_platform.repo import Repo
@@ -103,7 +104,14 @@ def generate(check: bool) -> None:
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         ctx = build_context(Repo.find(), Options(), pool)
         try:
-            results = generators.run_all(ctx, write=not check)
+            results = (generators.run_all(ctx, write=False) if check
+                       else generators.write_all(ctx))
+        except CatalogInvalid as exc:
+            for item in exc.findings:
+                click.echo(f"{item.file}:{item.line or 1}: error: {item.message} "
+                           f"[{item.check}/{item.rule}]", err=True)
+            click.echo(f"error: {exc}; nothing was written", err=True)
+            sys.exit(1)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             ctx.close()

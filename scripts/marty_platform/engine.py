@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from marty_platform import checks
+from marty_platform import checks, selection
 from marty_platform.batch import EnvBatch
 from marty_platform.context import Options, RunContext
 from marty_platform.envconfig import EnvConfig, load_env_config
@@ -18,7 +18,8 @@ from marty_platform.errors import MartyError, UsageError
 from marty_platform.manifests import StagedBatch, load_manifest_file
 from marty_platform.model import CheckResult, Finding, ManifestObject, Severity, finding
 from marty_platform.render import Renderer
-from marty_platform.repo import YAML_SUFFIXES, Overlay, Repo, kustomization_file
+from marty_platform.repo import Overlay, Repo
+from marty_platform.selection import Selection
 from marty_platform.tools.manifest import load_manifest
 from marty_platform.tools.runner import ToolBox
 from marty_platform.waivers import apply_waivers, load_waivers
@@ -34,6 +35,7 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     results: list[CheckResult] = field(default_factory=list)
     envs: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what path mode selected and skipped
 
     @property
     def ok(self) -> bool:
@@ -64,33 +66,6 @@ def _require_writable(cache_dir: Path) -> None:
                          "set MARTY_CACHE_DIR to a writable directory") from None
 
 
-def _classify(repo: Repo, paths: tuple[Path, ...],
-              envs: tuple[str, ...]) -> tuple[list[Overlay], list[Path]]:
-    overlays, manifest_files = [], []
-    for raw in paths:
-        path = raw.resolve()
-        if not path.exists():
-            raise UsageError(f"{raw}: no such file or directory")
-        _refuse_escaping_link(repo, raw)
-        if path.is_dir() and kustomization_file(path):
-            parts = path.relative_to(repo.root).parts if repo.is_inside(path) else ()
-            if len(parts) == 3 and parts[0] == "overlays":
-                overlays.append(Overlay(parts[1], parts[2], path))
-            else:
-                raise UsageError(f"{raw}: a kustomization outside overlays/<env>/<app>/; "
-                                 "pass an overlay directory or rendered manifest files")
-        elif path.is_dir() and _overlay_root(repo, path):
-            env = path.name if path != repo.root / "overlays" else None
-            overlays += repo.overlays([env] if env else None)
-        elif path.is_dir():
-            # A file in it that a symlink leads out of the repo is a finding (see
-            # _leads_outside), not a usage error: the author chose the directory's content.
-            manifest_files += sorted(p for p in path.rglob("*")
-                                     if p.is_file() and p.suffix in (*YAML_SUFFIXES, ".json"))
-        else:
-            manifest_files.append(path)
-        _refuse_other_env(raw, path, repo, envs)
-    return overlays, manifest_files
 
 
 def _refuse_other_env(raw: Path, path: Path, repo: Repo, envs: tuple[str, ...]) -> None:
@@ -147,21 +122,30 @@ def run_validation(repo: Repo, options: Options, progress: Progress | None = Non
             ctx.close()
 
 
-def _select(ctx: RunContext) -> tuple[list[Overlay], list[Path], list[str]]:
-    """What this run validates: overlays, manifest files, and the envs they belong to."""
+def _select(ctx: RunContext) -> tuple[Selection, list[str]]:
+    """What this run validates (overlays, manifest files, repo checks), and the envs involved."""
     repo, options = ctx.repo, ctx.options
     for env in options.envs:  # an unknown env is a usage error, whatever the paths
         ctx.env_configs[env] = load_env_config(repo, env)
     if ctx.full_repo:
-        return repo.overlays(list(options.envs) or None), [], list(options.envs) or repo.envs()
-    overlays, manifest_files = _classify(repo, options.paths, options.envs)
+        whole = Selection(overlays=repo.overlays(list(options.envs) or None),
+                          repo_checks=set(selection.ALL_REPO_CHECKS))
+        return whole, list(options.envs) or repo.envs()
+    for raw in options.paths:
+        _refuse_escaping_link(repo, raw)
+        _refuse_other_env(raw, raw.resolve(), repo, options.envs)
+    chosen = selection.select(repo, options.paths)
     if options.envs:
-        overlays = [o for o in overlays if o.env in options.envs]
-    if not overlays and not manifest_files:
+        chosen.overlays = [o for o in chosen.overlays if o.env in options.envs]
+    if not chosen.overlays and not chosen.manifest_files and not chosen.repo_checks:
         raise UsageError(f"nothing to check: {' '.join(map(str, options.paths))} holds no "
-                         "overlay and no YAML or JSON file")
-    manifest_envs = set(options.envs or [DEFAULT_MANIFEST_ENV]) if manifest_files else set()
-    return overlays, manifest_files, sorted({o.env for o in overlays} | manifest_envs)
+                         "overlay, no YAML or JSON file and feeds no repo check")
+    manifest_envs = set(options.envs or [DEFAULT_MANIFEST_ENV]) if chosen.manifest_files else set()
+    return chosen, sorted({o.env for o in chosen.overlays} | manifest_envs)
+
+
+def _chosen(repo_checks: list, names: set[str]) -> list:
+    return [c for c in repo_checks if checks.name_of(c) in names]
 
 
 def _render(ctx: RunContext, renderer: Renderer, overlays: list[Overlay],
@@ -194,19 +178,18 @@ def _load_manifests(ctx: RunContext, paths: list[Path],
 
 
 def _validate(ctx: RunContext, progress: Progress) -> Report:
-    overlays, manifest_files, envs = _select(ctx)
+    chosen, envs = _select(ctx)
+    overlays, manifest_files = chosen.overlays, chosen.manifest_files
     for env in envs:
         if env not in ctx.env_configs:
             ctx.env_configs[env] = load_env_config(ctx.repo, env)
-    report = Report(envs=envs)
+    report = Report(envs=envs, notes=chosen.notes)
 
     # Repo checks that run tools start first and overlap with rendering.
-    tool_futures: list[Future] = []
-    if ctx.full_repo:
-        for repo_check in checks.PYTHON_REPO_CHECKS:
-            report.results += _tracked(progress, repo_check, ctx)
-        tool_futures = [ctx.pool.submit(_tracked, progress, c, ctx)
-                        for c in checks.TOOL_REPO_CHECKS]
+    for repo_check in _chosen(checks.PYTHON_REPO_CHECKS, chosen.repo_checks):
+        report.results += _tracked(progress, repo_check, ctx)
+    tool_futures: list[Future] = [ctx.pool.submit(_tracked, progress, c, ctx) for c in
+                                  _chosen(checks.TOOL_REPO_CHECKS, chosen.repo_checks)]
 
     objects: dict[str, list[ManifestObject]] = {env: [] for env in envs}
     renderer = Renderer(ctx.repo, ctx.toolbox, ctx.cache_dir, ctx.manifest.fingerprint())
@@ -214,7 +197,7 @@ def _validate(ctx: RunContext, progress: Progress) -> Report:
         report.results.append(_render(ctx, renderer, overlays, objects, progress))
     context = _env_context(ctx, renderer, overlays)
     report.results += _load_manifests(ctx, manifest_files, objects)
-    if not ctx.full_repo:
+    if not ctx.full_repo and not chosen.repo_checks:
         _refuse_empty_run(ctx, report, objects)
 
     batch_futures = []

@@ -25,11 +25,16 @@ def describe(error: jsonschema.ValidationError) -> str:
     return f"{where or '(root)'}: {error.message}"
 
 
+def schema_errors(repo: Repo, data: object, schema_rel: str) -> list[jsonschema.ValidationError]:
+    """Every schema violation, in document order; [] when valid."""
+    validator = _validator(repo.root / schema_rel)
+    return sorted(validator.iter_errors(data),
+                  key=lambda e: ([str(p) for p in e.absolute_path], e.message))
+
+
 def validate_instance(repo: Repo, data: object, schema_rel: str) -> list[str]:
     """Messages for every schema violation, most specific first; [] when valid."""
-    validator = _validator(repo.root / schema_rel)
-    errors = sorted(validator.iter_errors(data), key=lambda e: (list(e.absolute_path), e.message))
-    return [describe(e) for e in errors]
+    return [describe(e) for e in schema_errors(repo, data, schema_rel)]
 
 
 def schema_findings(repo: Repo, path: Path, doc: Document | None, schema_rel: str,
@@ -37,10 +42,8 @@ def schema_findings(repo: Repo, path: Path, doc: Document | None, schema_rel: st
     """Each schema violation of a config file's document as a finding at the offending field's
     line, with the path of that field in the document (so callers can tell which entry is bad)."""
     data = doc.data if doc else None
-    validator = _validator(repo.root / schema_rel)
-    errors = sorted(validator.iter_errors(data), key=lambda e: (list(e.absolute_path), e.message))
     result = []
-    for error in errors:
+    for error in schema_errors(repo, data, schema_rel):
         pointer = "".join(f"/{part}" for part in error.absolute_path)
         line = locate_pointer(path, doc.line, pointer) if doc else None
         result.append((tuple(error.absolute_path), finding(

@@ -68,5 +68,6 @@ def outputs(root: Path) -> dict[str, str]:
     for env in ENVS:
         out[f"gitops/flux/{env}/kustomization.yaml"] = FLUX_KUSTOMIZATION.format(env=env)
         out[f"gitops/flux/{env}/source.yaml"] = flux_source(env)
-        out[f"gitops/flux/{env}/kustomizations.yaml"] = flux_kustomizations(root, env)
+        out[f"gitops/flux/{env}/kustomizations.yaml"] = flux_kustomizations(
+            root, env, [s.name for s in services])
     return out

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterable
 
 from marty_platform.catalog.model import PART_OF, dump
 
@@ -49,11 +50,14 @@ def overlay_names(root: Path, env: str) -> list[str]:
                   if p.is_dir() and (p / "kustomization.yaml").is_file())
 
 
-def flux_kustomizations(root: Path, env: str) -> str:
+def flux_kustomizations(root: Path, env: str, services: Iterable[str] = ()) -> str:
     """One Flux Kustomization per overlay of the env (except gitops-argocd, which only an Argo CD
     cluster applies), reading the pre-rendered manifests (`scripts/render --env ENV --out
-    rendered/ENV` on the `rendered` branch): kustomize-controller cannot inflate helmCharts."""
-    names = [n for n in overlay_names(root, env) if n != "gitops-argocd"]
+    rendered/ENV` on the `rendered` branch): kustomize-controller cannot inflate helmCharts.
+
+    `services` are the catalog's services: each has an overlay once `scripts/generate` has
+    scaffolded it, so the wiring lists it in the same run that scaffolds it."""
+    names = sorted((set(overlay_names(root, env)) | set(services)) - {"gitops-argocd"})
     platform = [n for n in names if n.startswith("platform-")]
     docs = []
     for name in names:

@@ -3,6 +3,8 @@ carried CRD schemas the copies recorded in schemas/crds/sources.yaml."""
 from __future__ import annotations
 
 from marty_platform import crd_schemas, generators
+from marty_platform.catalog import validation as catalog_validation
+from marty_platform.catalog.model import CATALOG
 from marty_platform.context import RunContext
 from marty_platform.errors import UsageError
 from marty_platform.model import CheckResult, finding
@@ -12,6 +14,10 @@ CHECK = "generated"
 
 def check(ctx: RunContext) -> list[CheckResult]:
     result = CheckResult(CHECK)
+    if (ctx.repo.root / CATALOG).is_file() and catalog_validation.problems(ctx.repo.root):
+        # Nothing can be generated from an unsound catalog; the catalog check reports why.
+        result.stats.not_checked += len(generators.GENERATORS)
+        return [result]
     for name, generate in generators.GENERATORS.items():
         result.stats.checked += 1
         try:

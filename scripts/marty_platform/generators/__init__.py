@@ -5,12 +5,17 @@
 source. A generator is a callable `(RunContext, write: bool) -> list[Path]` that returns the
 files that were stale (and, when `write` is true, rewrites them). Listing it in GENERATORS is all
 it takes.
+
+The catalog is checked (schema and references, see catalog.validation) before any generator
+runs, and `write_all` applies a run's output only when every generator succeeded (staging).
 """
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Callable
 
+from marty_platform.catalog import validation as catalog_validation
+from marty_platform.catalog.model import CATALOG
 from marty_platform.context import RunContext
 from marty_platform.generators import (
     catalog_files,
@@ -20,6 +25,7 @@ from marty_platform.generators import (
     prometheus_rules,
     schema_docs,
     slo_rules,
+    staging,
 )
 
 Generator = Callable[[RunContext, bool], list[Path]]
@@ -38,4 +44,21 @@ GENERATORS: dict[str, Generator] = {
 
 
 def run_all(ctx: RunContext, write: bool) -> dict[str, list[Path]]:
+    """Run every generator in place; raises CatalogInvalid before any runs when the catalog is
+    not sound."""
+    if (ctx.repo.root / CATALOG).is_file():
+        catalog_validation.check(ctx.repo.root)
     return {name: generate(ctx, write) for name, generate in GENERATORS.items()}
+
+
+def write_all(ctx: RunContext) -> dict[str, list[Path]]:
+    """Regenerate every file, all or nothing: the generators run on a private copy of the repo
+    and the repo changes only once they all succeeded. Returns each generator's files (in the
+    repo)."""
+    root = ctx.repo.root
+    with staging.staged(ctx) as copy_ctx:
+        copy = copy_ctx.repo.root
+        results = run_all(copy_ctx, write=True)
+        staging.apply(root, copy, staging.changes(root, copy))
+    return {name: [root / path.relative_to(copy) for path in paths]
+            for name, paths in results.items()}

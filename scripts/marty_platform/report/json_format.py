@@ -9,4 +9,5 @@ from marty_platform.report.stats import stats
 
 def render(report: Report) -> str:
     return json.dumps({"ok": report.ok, "findings": [f.to_dict() for f in report.findings],
-                       "stats": stats(report)}, indent=2, sort_keys=False) + "\n"
+                       "stats": stats(report), "notes": report.notes},
+                      indent=2, sort_keys=False) + "\n"

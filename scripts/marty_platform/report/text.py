@@ -46,6 +46,7 @@ def render(report: Report, colour: bool = False) -> str:
     lines.insert(1, "  ".join("-" * w for w in widths))
     lines.append("")
     lines += [finding_line(f, colour) for f in report.findings]
+    lines += [printable(f"note: {note}") for note in report.notes]
     verdict = _styled("OK" if report.ok else "FAILED", colour)
     lines.append(f"{verdict}: {data['errors']} error(s), {data['warnings']} warning(s)")
     return "\n".join(lines) + "\n"
