@@ -67,10 +67,19 @@ def test_a_stale_catalog_change_fails_path_mode_like_the_whole_repo(run_cli, rep
 
 
 def test_files_nothing_reads_are_named_not_judged_as_manifests(run_cli):
+    """A run that checks nothing is not a pass: exit 2, one line naming each path and why."""
     outcome = run_cli("validate", "README.md", ".pre-commit-config.yaml", "scripts/deleted.py")
-    assert outcome.code == 0, outcome.stdout + outcome.stderr
+    assert outcome.code == 2, outcome.stdout + outcome.stderr
+    [line] = outcome.stderr.strip().splitlines()
+    assert line.startswith("error: nothing to check: ")
     for path in ("README.md", ".pre-commit-config.yaml", "scripts/deleted.py"):
-        assert f"note: {path}: " in outcome.stdout and "feeds no check" in outcome.stdout
+        assert f"{path}: " in line and "feeds no check" in line
+
+
+def test_a_file_that_feeds_nothing_is_named_beside_one_that_does(run_cli):
+    outcome = run_cli("validate", "README.md", "catalog/services.yaml")
+    assert outcome.code == 0, outcome.stdout + outcome.stderr
+    assert "note: README.md: feeds no check" in outcome.stdout
 
 
 def test_a_deleted_file_selects_the_overlays_of_its_directory(run_cli, repo_copy):
@@ -89,3 +98,18 @@ def test_overlay_paths_say_which_repo_checks_they_skip(run_cli):
     outcome = run_cli("validate", "overlays/staging/trust-anchor")
     assert outcome.code == 0, outcome.stdout
     assert "note: repo checks skipped: " in outcome.stdout and "gitops" in outcome.stdout
+
+
+def test_the_pre_commit_hooks_pass_exactly_the_areas_that_feed_a_check():
+    import re
+
+    import yaml
+    hooks = [*yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text()),
+             *yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())["repos"][0]["hooks"]]
+    for hook in hooks:
+        files = re.compile(hook["files"])
+        for area in AREA_CHECKS:
+            probe = area if "." in area else f"{area}/some-file.yaml"
+            assert files.search(probe), (hook["id"], area)
+        for elsewhere in ("README.md", "scripts/marty_platform/cli.py", "bench/bench.py"):
+            assert not files.search(elsewhere), (hook["id"], elsewhere)

@@ -138,8 +138,10 @@ def _select(ctx: RunContext) -> tuple[Selection, list[str]]:
     if options.envs:
         chosen.overlays = [o for o in chosen.overlays if o.env in options.envs]
     if not chosen.overlays and not chosen.manifest_files and not chosen.repo_checks:
-        raise UsageError(f"nothing to check: {' '.join(map(str, options.paths))} holds no "
-                         "overlay, no YAML or JSON file and feeds no repo check")
+        # Not a pass: the paths feed nothing, so nothing was validated; say why for each.
+        why = "; ".join(chosen.notes) or (f"{' '.join(map(str, options.paths))} holds no "
+                                          "overlay, no YAML or JSON file and feeds no repo check")
+        raise UsageError(f"nothing to check: {why}")
     manifest_envs = set(options.envs or [DEFAULT_MANIFEST_ENV]) if chosen.manifest_files else set()
     return chosen, sorted({o.env for o in chosen.overlays} | manifest_envs)
 

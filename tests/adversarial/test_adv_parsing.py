@@ -172,12 +172,12 @@ def test_a_symlink_out_of_the_repo_in_a_manifest_directory_is_not_read(run_cli, 
                                                                         tmp_path):
     secret = tmp_path / "outside.yaml"
     secret.write_text(CONFIGMAP + "  password: hunter2-outside\n", encoding="utf-8")
-    manifests = repo_copy / "manifests"
+    manifests = repo_copy / "tests" / "adv-manifests"  # tests/ holds manifests, not sources
     manifests.mkdir()
     (manifests / "leak.yaml").symlink_to(secret)
     (manifests / "settings.yaml").write_text(CONFIGMAP + "  a: b\n", encoding="utf-8")
-    outcome = validate(run_cli, Path("manifests"), cwd=repo_copy)
+    outcome = validate(run_cli, Path("tests/adv-manifests"), cwd=repo_copy)
     [item] = outcome.findings(rule="symlink-outside-repo")
-    assert item["file"] == "manifests/leak.yaml"
+    assert item["file"] == "tests/adv-manifests/leak.yaml"
     assert "hunter2" not in outcome.stdout
     assert outcome.json["stats"]["checks"]["kubeconform"]["checked"] == 1

@@ -34,7 +34,7 @@ def usage_error(outcome, *expected: str) -> None:
                  ["overlays/dev/trust-anchor", "dev"], id="env-excludes-overlay"),
     pytest.param(["--env", "staging", "overlays/dev"], ["overlays/dev", "dev"],
                  id="env-excludes-env-dir"),
-    pytest.param(["terraform"], ["nothing to check", "terraform"], id="no-manifests"),
+    pytest.param(["README.md"], ["nothing to check", "README.md"], id="feeds-no-check"),
 ])
 def test_usage_errors(run_cli, args, expected):
     usage_error(run_cli("validate", *args), *expected)

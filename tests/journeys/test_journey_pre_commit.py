@@ -30,6 +30,19 @@ def test_the_pre_commit_hook_validates_the_staged_files(journey_repo, cache_dir,
                           cwd=journey_repo, env=env, capture_output=True, text=True,
                           timeout=900, check=False)
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    # The prod overlays render with the broken profile, and the chart's schema refuses it.
-    assert "kustomize/build-failed" in proc.stdout and "replicaCount" in proc.stdout
-    assert "overlays/prod/" in proc.stdout
+    # The prod overlays render with the broken profile, and the chart's schema refuses it, at the
+    # profile's field.
+    assert "kustomize/values-schema" in proc.stdout and "replicaCount" in proc.stdout
+    assert "base/profiles/prod.yaml:" in proc.stdout
+
+    # A commit that touches nothing a check reads does not run the hook at all.
+    subprocess.run(["git", "reset", "--quiet"], cwd=journey_repo, check=True, env=env)
+    subprocess.run(["git", "checkout", "--quiet", "--", "base/profiles/prod.yaml"],
+                   cwd=journey_repo, check=True)
+    (journey_repo / "README.md").write_text("# edited\n")
+    subprocess.run(["git", "add", "README.md"], cwd=journey_repo, check=True)
+    proc = subprocess.run([sys.executable, "-m", "pre_commit", "run", "marty-validate"],
+                          cwd=journey_repo, env=env, capture_output=True, text=True,
+                          timeout=900, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "no files to check" in proc.stdout.lower(), proc.stdout
