@@ -29,7 +29,7 @@ import yaml
 from marty_platform.kustomize_graph import KustomizeGraph
 from marty_platform.model import Finding, ManifestObject, finding
 from marty_platform.repo import Overlay, Repo
-from marty_platform.tools.runner import ToolBox, run
+from marty_platform.tools.runner import ToolBox, bounded, clean_output, run
 from marty_platform.yamlio import YamlError, load_file
 
 ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
@@ -147,20 +147,22 @@ class Renderer:
             command = self.toolbox.command(
                 "kustomize", "build", "--enable-helm",
                 "--helm-command", self.toolbox.path("helm"),
-                "--load-restrictor", "LoadRestrictionsNone", str(wrapper))
+                "--load-restrictor", "LoadRestrictionsNone", str(wrapper), problem_codes=(1,),
+                subject=overlay.relative(self.repo.root))
             completed = run(command)
         finally:
             shutil.rmtree(wrapper, ignore_errors=True)
         if completed.ok:
             return completed.stdout
+        # kustomize explains a build it refuses with "Error: ..."; anything else is kustomize failing.
+        completed.reported(["Error:"] if "Error:" in completed.stderr else [], "error")
         result.findings.append(finding(
             CHECK, "build-failed", self._explain(completed.stderr), env=overlay.env,
             file=self.repo.rel(overlay.path / "kustomization.yaml")))
         return None
 
     def _explain(self, stderr: str) -> str:
-        message = " ".join(line.strip() for line in stderr.strip().splitlines() if line.strip())
-        message = message.replace(str(self.repo.root) + "/", "")
+        message = " ".join(clean_output(stderr, self.repo.root, limit=None).splitlines())
         message = re.sub(r"^Error: ", "", message)
         # kustomize wraps the root cause in layers of "accumulating resources" context, and a
         # failing helm in its command line and environment: keep the cause.
@@ -168,7 +170,7 @@ class Renderer:
             message = message.rsplit("Error: ", 1)[1]
         message = message.split(" : unable to run: ", 1)[0]
         message = re.sub(r"^.*recursed accumulation of path '[^']*': ", "", message)
-        return f"kustomize build failed: {message[:1500]}" if message else "kustomize build failed"
+        return f"kustomize build failed: {bounded(message)}" if message else "kustomize build failed"
 
     def _entries(self, text: str) -> list[dict]:
         """Each rendered object with the repo-relative file (and line) that defines it."""

@@ -9,13 +9,13 @@ Adding a check means writing one module and listing it here.
 """
 from marty_platform.checks import (
     charts,
-    conftest,
     delivery_access,
     files,
     generated,
     gitops,
     kubeconform,
     monitoring,
+    policy,
     repo_config,
     terraform,
 )
@@ -23,6 +23,6 @@ from marty_platform.checks import (
 # Cheap, pure-Python checks run first, in the calling thread.
 PYTHON_REPO_CHECKS = [files.check, repo_config.check]
 # Checks that run external tools are submitted to the shared pool.
-TOOL_REPO_CHECKS = [charts.check, monitoring.check, terraform.check, conftest.verify,
+TOOL_REPO_CHECKS = [charts.check, monitoring.check, terraform.check, policy.verify,
                     generated.check, gitops.check]
-MANIFEST_CHECKS = [kubeconform.check, conftest.check, delivery_access.check]
+MANIFEST_CHECKS = [kubeconform.check, policy.check, delivery_access.check]

@@ -11,6 +11,7 @@ from marty_platform.monitoring.findings import Finding, line_of, rel
 from marty_platform.monitoring.known_metrics import known_metrics
 from marty_platform.monitoring.layout import DASHBOARDS_DIR
 from marty_platform.monitoring.promql import expand_grafana_variables, metric_names, parse_errors
+from marty_platform.tools.runner import ToolBox
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def _has_datasource_variable(dashboard: dict) -> bool:
                for v in (dashboard.get("templating") or {}).get("list") or [])
 
 
-def check_dashboards(root: Path, promtool: Path | str) -> list[Finding]:
+def check_dashboards(root: Path, tools: ToolBox) -> list[Finding]:
     findings: list[Finding] = []
     uids: dict[str, str] = {}
     all_queries: list[Query] = []
@@ -84,7 +85,7 @@ def check_dashboards(root: Path, promtool: Path | str) -> list[Finding]:
         all_queries.extend(queries(path, dashboard))
 
     expanded = [expand_grafana_variables(q.expr) for q in all_queries]
-    errors = parse_errors(expanded, promtool)
+    errors = parse_errors(expanded, tools)
     known = known_metrics(root)
     for index, query in enumerate(all_queries):
         file = rel(query.file, root)
