@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from harness import ROOT, TOOLS_BIN
+from harness import ROOT, pinned_tool
 
-if not (TOOLS_BIN / "kustomize").is_file():
-    pytest.skip("the pinned tools are not installed; run `make bootstrap`", allow_module_level=True)
+pinned_tool("kustomize", module_level=True)
 
 GIT_IDENTITY = {
     "GIT_AUTHOR_NAME": "Journey Test", "GIT_AUTHOR_EMAIL": "journey@example.invalid",

@@ -5,7 +5,8 @@ import subprocess
 import pytest
 import yaml
 
-from ops_support import ROOT, TOOLS_BIN
+from harness import pinned_tool
+from ops_support import ROOT
 
 WORKFLOWS = [ROOT / ".github" / "workflows" / f"{name}.yaml"
              for name in ("diff-comment", "drift", "promote")]
@@ -22,9 +23,7 @@ def test_workflow_is_valid_and_pinned(path):
 
 
 def test_actionlint():
-    actionlint = TOOLS_BIN / "actionlint"
-    if not actionlint.is_file():
-        pytest.skip("actionlint is not installed in .tools/bin")
+    actionlint = pinned_tool("actionlint")
     proc = subprocess.run([str(actionlint), "-shellcheck=", "-pyflakes=",
                            *map(str, WORKFLOWS)], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
