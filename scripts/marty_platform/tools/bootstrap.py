@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from marty_platform.errors import ToolError
+from marty_platform.errors import ToolError, ToolFailed
 from marty_platform.tools.manifest import Manifest, ToolPin
 from marty_platform.tools.runner import Command, build_environment, run
 
@@ -77,9 +77,10 @@ def install_tool(pin: ToolPin, bin_dir: Path, go: str, progress: Progress,
                             GOFLAGS="-buildvcs=false -trimpath")
     try:
         run(Command(argv=(go, "install", "-ldflags=-s -w", pin.install_target), env=env,
-                    timeout=INSTALL_TIMEOUT, subject=pin.install_target))
-    except ToolError as exc:
-        raise ToolError(f"{pin.name}: {exc}") from None
+                    timeout=INSTALL_TIMEOUT))
+    except ToolFailed as exc:
+        raise ToolError(f"{pin.name}: `go install {pin.install_target}` failed: "
+                        f"{exc.detail or exc.reason}") from None
     built = installed_version(go, binary)
     if built != (pin.module, pin.version):
         raise ToolError(f"{pin.name}: built binary reports {built}, expected "
