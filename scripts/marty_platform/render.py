@@ -154,8 +154,7 @@ class Renderer:
             shutil.rmtree(wrapper, ignore_errors=True)
         if completed.ok:
             return completed.stdout
-        # kustomize explains a build it refuses with "Error: ..."; anything else is kustomize failing.
-        completed.reported(["Error:"] if "Error:" in completed.stderr else [], "error")
+        completed.rejection("Error:")
         result.findings.append(finding(
             CHECK, "build-failed", self._explain(completed.stderr), env=overlay.env,
             file=self.repo.rel(overlay.path / "kustomization.yaml")))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, finding
-from marty_platform.monitoring.layout import ALERTMANAGER_CONFIG
 from marty_platform.monitoring import (
     alert_rules,
     alertmanager,
@@ -13,17 +12,12 @@ from marty_platform.monitoring import (
     runbooks,
     slo_specs,
 )
+from marty_platform.monitoring.layout import ALERTMANAGER_CONFIG
 
 
 def _rule_files(ctx: RunContext) -> list:
     root = ctx.repo.root / "monitoring" / "rules"
     return sorted(root.rglob("*.yaml")) if root.is_dir() else []
-
-
-def _promtool_failed(completed) -> list[str]:
-    """promtool marks what it rejects "FAILED"; an exit without it means promtool did not run."""
-    return list(completed.reported(
-        [completed.detail] if "FAILED" in completed.stdout + completed.stderr else [], "failure"))
 
 
 def _rules(ctx: RunContext) -> CheckResult:
@@ -33,7 +27,8 @@ def _rules(ctx: RunContext) -> CheckResult:
         completed = ctx.toolbox.run("promtool", "check", "rules", "--lint=all", "--lint-fatal",
                                     str(path), problem_codes=(1, 3), subject=ctx.repo.rel(path))
         result.stats.checked += 1
-        for detail in _promtool_failed(completed):
+        detail = completed.rejection("FAILED")
+        if detail:
             result.findings.append(finding("promtool", "check-rules", detail,
                                            file=ctx.repo.rel(path)))
     return result
@@ -47,7 +42,8 @@ def _rule_tests(ctx: RunContext) -> CheckResult:
         completed = ctx.toolbox.run("promtool", "test", "rules", path.name, cwd=root,
                                     problem_codes=(1,), subject=ctx.repo.rel(path))
         result.stats.checked += 1
-        for detail in _promtool_failed(completed):
+        detail = completed.rejection("FAILED")
+        if detail:
             result.findings.append(finding("promtool-test", "unit-test", detail,
                                            file=ctx.repo.rel(path)))
     return result

@@ -76,11 +76,8 @@ def check_config(root: Path, tools: ToolBox) -> list[Finding]:
     config = root / ALERTMANAGER_CONFIG
     completed = tools.run("amtool", "check-config", str(config), problem_codes=(1,), timeout=60,
                           subject=rel(config, root))
-    # amtool says "FAILED: <reason>" about a config it rejects.
-    failed = completed.reported(["FAILED"] if "FAILED" in completed.stdout + completed.stderr
-                                else [], "reason")
-    return [Finding(rel(config, root), None, "amtool-check-config", completed.detail)
-            ] if failed else []
+    detail = completed.rejection("FAILED")
+    return [Finding(rel(config, root), None, "amtool-check-config", detail)] if detail else []
 
 
 def check_routes(root: Path, tools: ToolBox) -> list[Finding]:

@@ -118,6 +118,16 @@ class Completed:
             raise self.failed(f"reported failure but named no {what}")
         return problems
 
+    def rejection(self, marker: str) -> str | None:
+        """For tools that explain a rejected input in prose: None after a clean run, else the
+        cleaned explanation. It must carry `marker`, the word the tool prints about an input it
+        rejects ("FAILED", "Error:"); an exit without it is a ToolFailed."""
+        if not self.found_problems:
+            return None
+        if marker not in self.stdout + self.stderr:
+            raise self.failed(f"reported failure without saying {marker!r}")
+        return self.detail
+
     def json(self):
         """stdout as JSON. Empty or unreadable output is a ToolFailed, never an empty result."""
         if not self.stdout.strip():
