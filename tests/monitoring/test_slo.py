@@ -69,7 +69,7 @@ def test_bad_spec_is_reported(scratch, old, new, rule):
     assert rule in {f.rule for f in slo_specs.check_specs(scratch)}
 
 
-def test_sloth_rejection_is_a_finding(scratch, sloth, tools):
+def test_sloth_rejection_is_a_finding(scratch, tools):
     spec = scratch / "monitoring" / "slo" / "ui-app.yaml"
     spec.write_text(spec.read_text().replace("version: prometheus/v1", "version: prometheus/v9"))
     findings = slo.check_generated(scratch, tools)

@@ -56,8 +56,15 @@ def clean_output(text: str, root: Path | None = None, limit: int | None = DETAIL
     return bounded(text, limit) if limit else text
 
 
+# Names that mention a credential without holding one: a kind (AuthorizationPolicy, Secret) or a
+# reference to a secret (secretName, secretKeyRef).
+_NOT_A_CREDENTIAL = re.compile(r"^[A-Z][a-z]|(Name|Ref|Namespace|Path)$")
+
+
 def _redact_assignment(match: re.Match) -> str:
-    if not CREDENTIAL_NAME.search(match.group("name")) or match.group("value").startswith("<"):
+    name = match.group("name")
+    if not CREDENTIAL_NAME.search(name) or _NOT_A_CREDENTIAL.search(name) or \
+            match.group("value").startswith("<"):
         return match.group()
     return f"{match.group('name')}{match.group('sep')}{marker(match.group('value'))}"
 
