@@ -1,4 +1,5 @@
-"""Helpers shared by the test modules: paths, the CLI outcome type and the sealed environment.
+"""Helpers shared by the test modules: paths, the pinned tools, the CLI outcome type and the
+sealed environment.
 
 Test modules import from here (`from harness import ...`); fixtures live in conftest.py.
 """
@@ -9,11 +10,28 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 CRD_SCHEMAS = SHARED / "crd-schemas"
 TOOLS_BIN = Path(os.environ.get("MARTY_TOOLS_BIN") or ROOT / ".tools" / "bin")
 BROKEN = ROOT / "tests" / "fixtures" / "broken"
+
+
+def pinned_tool(name: str, module_level: bool = False) -> Path:
+    """The pinned `name` from .tools/bin (or $MARTY_TOOLS_BIN), the only copy tests may run.
+
+    When it is missing the test is skipped, except in CI (CI=true), where a missing tool fails
+    the test: a CI run that skipped its tool tests proves nothing."""
+    path = TOOLS_BIN / name
+    if path.is_file() and os.access(path, os.X_OK):
+        return path
+    message = f"{name} is not installed in {TOOLS_BIN}; run `make bootstrap`"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message, allow_module_level=module_level)
+
 
 @dataclass
 class Outcome:

@@ -77,7 +77,7 @@ def test_verbose_prints_one_timing_line_per_check(cache_dir):
     assert proc.returncode == 0, proc.stderr
     assert not ANSI.search(proc.stderr), proc.stderr
     stages = [match.group(1) for match in TIMING.finditer(proc.stderr)]
-    assert sorted(stages) == sorted(["kubeconform", "conftest", "delivery_access", "object_size",
+    assert sorted(stages) == sorted(["kubeconform", "policy", "delivery_access", "object_size",
                                      "monitoring.check_rendered"]), proc.stderr
 
 
@@ -86,4 +86,4 @@ def test_verbose_on_a_terminal_keeps_the_timing_lines(cache_dir):
     assert code == 0, screen
     plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen)
     timed = set(re.findall(r"\d+\.\d\ds  (\S+) prod  \d+ findings?", plain))
-    assert timed >= {"kubeconform", "conftest"}, plain
+    assert timed >= {"kubeconform", "policy"}, plain

@@ -48,7 +48,7 @@ def build_context(repo: Repo, options: Options, pool: ThreadPoolExecutor) -> Run
     _require_writable(cache_dir)
     manifest = load_manifest(repo.root / "tools.toml")
     toolbox = ToolBox(Path(os.environ.get("MARTY_TOOLS_BIN") or repo.root / ".tools" / "bin"),
-                      cache_dir / "home")
+                      cache_dir / "home", root=repo.root)
     return RunContext(repo=repo, options=options, manifest=manifest, toolbox=toolbox,
                       cache_dir=cache_dir, pool=pool)
 

@@ -4,10 +4,10 @@ Helm charts are inflated by kustomize's built-in helmCharts generator (`--enable
 path Argo CD takes with `kustomize.buildOptions`. kustomize runs with `--load-restrictor
 LoadRestrictionsNone` because charts and values live in charts/ and base/, outside each overlay's
 root; the kustomize graph holds every path any field names to the repo (nothing under .git/, no
-symlink out) before kustomize runs. kustomize runs in a network namespace of its own where the
-machine allows it (tools/isolation.py), with the sealed tool environment; exec and KRM function
-plugins stay disabled (no --enable-alpha-plugins / --enable-exec), and the graph refuses their
-configs anyway.
+symlink out) before kustomize runs. kustomize, like every pinned tool, runs in a network
+namespace of its own where the machine allows it (tools/runner.py), with the sealed tool
+environment; exec and KRM function plugins stay disabled (no --enable-alpha-plugins /
+--enable-exec), and the graph refuses their configs anyway.
 
 Each overlay is built through a throw-away wrapper kustomization that adds
 `buildMetadata: [originAnnotations, transformerAnnotations]`, so every object says which file
@@ -36,8 +36,7 @@ from marty_platform import values_origin
 from marty_platform.kustomize_graph import KustomizeGraph
 from marty_platform.model import Finding, ManifestObject, finding
 from marty_platform.repo import Overlay, Repo
-from marty_platform.tools.isolation import without_network
-from marty_platform.tools.runner import ToolBox, run
+from marty_platform.tools.runner import ToolBox, bounded, clean_output, run
 from marty_platform.yamlio import YamlError, load_documents, load_file
 
 ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
@@ -166,12 +165,14 @@ class Renderer:
             command = self.toolbox.command(
                 "kustomize", "build", "--enable-helm",
                 "--helm-command", self.toolbox.path("helm"),
-                "--load-restrictor", "LoadRestrictionsNone", str(wrapper))
-            completed = run(without_network(command))
+                "--load-restrictor", "LoadRestrictionsNone", str(wrapper), problem_codes=(1,),
+                subject=overlay.relative(self.repo.root))
+            completed = run(command)
         finally:
             shutil.rmtree(wrapper, ignore_errors=True)
         if completed.ok:
             return completed.stdout
+        completed.rejection("Error:")
         message = self._explain(completed.stderr)
         # A chart value against the chart's schema: at the values file that set it, which
         # every overlay sharing it reports identically (so it is reported once).
@@ -186,8 +187,7 @@ class Renderer:
         return None
 
     def _explain(self, stderr: str) -> str:
-        message = " ".join(line.strip() for line in stderr.strip().splitlines() if line.strip())
-        message = message.replace(str(self.repo.root) + "/", "")
+        message = " ".join(clean_output(stderr, self.repo.root, limit=None).splitlines())
         message = re.sub(r"^Error: ", "", message)
         # kustomize wraps the root cause in layers of "accumulating resources" context, and a
         # failing helm in its command line and environment: keep the cause.
@@ -195,7 +195,7 @@ class Renderer:
             message = message.rsplit("Error: ", 1)[1]
         message = message.split(" : unable to run: ", 1)[0]
         message = re.sub(r"^.*recursed accumulation of path '[^']*': ", "", message)
-        return f"kustomize build failed: {message[:1500]}" if message else "kustomize build failed"
+        return f"kustomize build failed: {bounded(message)}" if message else "kustomize build failed"
 
     def _entries(self, text: str) -> list[dict]:
         """Each rendered object with the repo-relative file (and line) that defines it."""

@@ -34,7 +34,7 @@ AREA_CHECKS: dict[str, tuple[str, ...]] = {
     "charts": ("files", "charts", "generated"),
     "gitops": ("files", "generated", "gitops"),
     "monitoring": ("files", "monitoring", "catalog", "generated"),
-    "policies": ("files", "repo_config", "conftest", "generated"),
+    "policies": ("files", "repo_config", "policy", "generated"),
     "terraform": ("terraform",),
     "schemas": ("files", "repo_config", "generated"),
     "config": ("files", "repo_config"),

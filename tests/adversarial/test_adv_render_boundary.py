@@ -240,21 +240,31 @@ def test_helm_config_home_is_refused(run_cli, repo_copy, canary):
 
 
 def test_tools_have_no_network_even_if_a_reference_slips_through(listener):
-    """The second line: a command run the way renders run cannot connect anywhere."""
+    """The second line: a command run the way every pinned tool runs cannot connect anywhere."""
     sys.path.insert(0, str(ROOT / "scripts"))
     try:
-        from marty_platform.tools.isolation import available, without_network
-        from marty_platform.tools.runner import Command, run
+        from marty_platform.tools.runner import Command, network_isolation, run
     finally:
         sys.path.pop(0)
-    if not available():
+    if not network_isolation():
         pytest.skip("this kernel allows no network namespace here")
     probe = ("import socket, sys\n"
              f"try: socket.create_connection(('127.0.0.1', {listener.port}), timeout=2)\n"
              "except OSError: sys.exit(3)\n")
-    completed = run(without_network(Command(argv=(sys.executable, "-c", probe))))
+    completed = run(Command(argv=(sys.executable, "-c", probe), env={}, isolated=True,
+                            problem_codes=(3,)))
     assert completed.returncode == 3, completed
     assert listener.connections == 0
+
+
+def test_every_pinned_tool_is_run_isolated(tmp_path):
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        from marty_platform.tools.runner import ToolBox
+    finally:
+        sys.path.pop(0)
+    (tmp_path / "kustomize").write_text("")
+    assert ToolBox(tmp_path, tmp_path).command("kustomize", "version").isolated
 
 
 def test_transformer_patch_file_is_part_of_the_cache_key(run_cli, repo_copy):

@@ -5,19 +5,17 @@ import os
 import subprocess
 from pathlib import Path
 
-import pytest
 import yaml
 
+from harness import TOOLS_BIN as BIN
+from harness import pinned_tool
+
 ROOT = Path(__file__).resolve().parents[2]
-BIN = ROOT / ".tools" / "bin"
 CHART = ROOT / "charts" / "microservice"
 
 
 def _tool(name: str) -> str:
-    path = BIN / name
-    if not path.is_file():
-        pytest.skip(f"{name} is not installed in .tools/bin (run `make bootstrap`)")
-    return str(path)
+    return str(pinned_tool(name))
 
 
 def _env() -> dict:

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from harness import ROOT, TOOLS_BIN
+from harness import ROOT, pinned_tool
 from journey_support import git
 
-if not (TOOLS_BIN / "kustomize").is_file():
-    pytest.skip("the pinned tools are not installed; run `make bootstrap`", allow_module_level=True)
+pinned_tool("kustomize", module_level=True)
 
 
 def _tracked_files() -> list[str]:

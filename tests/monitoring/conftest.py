@@ -1,27 +1,22 @@
 """Fixtures for the monitoring tests: the repository root, the pinned tools and scratch copies.
 
-Tool binaries come from $PROMTOOL, $AMTOOL and $SLOTH, defaulting to <repo>/.tools/bin/<tool>
-(`make bootstrap` installs them). A test that needs a missing tool is skipped, naming it.
+The tools are the pinned ones (harness.pinned_tool): `promtool`, `amtool` and `sloth` are their
+paths, for tests that run them directly; `tools` is the ToolBox the monitoring checks take.
 """
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
+from harness import TOOLS_BIN, pinned_tool
+from marty_platform.tools.runner import ToolBox
+
 REPO = Path(__file__).resolve().parents[2]
 if str(REPO / "scripts") not in sys.path:
     sys.path.insert(0, str(REPO / "scripts"))
-
-
-def _tool(name: str) -> Path:
-    path = Path(os.environ.get(name.upper()) or REPO / ".tools" / "bin" / name)
-    if not (path.is_file() and os.access(path, os.X_OK)):
-        pytest.skip(f"{name} not found at {path} (run `make bootstrap` or set ${name.upper()})")
-    return path
 
 
 @pytest.fixture(scope="session")
@@ -31,17 +26,25 @@ def repo() -> Path:
 
 @pytest.fixture(scope="session")
 def promtool() -> Path:
-    return _tool("promtool")
+    return pinned_tool("promtool")
 
 
 @pytest.fixture(scope="session")
 def amtool() -> Path:
-    return _tool("amtool")
+    return pinned_tool("amtool")
 
 
 @pytest.fixture(scope="session")
 def sloth() -> Path:
-    return _tool("sloth")
+    return pinned_tool("sloth")
+
+
+@pytest.fixture
+def tools(tmp_path_factory) -> ToolBox:
+    """The pinned promtool, amtool and sloth, as the monitoring checks run them."""
+    for name in ("promtool", "amtool", "sloth"):
+        pinned_tool(name)
+    return ToolBox(TOOLS_BIN, tmp_path_factory.mktemp("tool-home"))
 
 
 @pytest.fixture

@@ -16,33 +16,33 @@ def test_specs_match_the_schema(repo):
     assert slo_specs.check_specs(repo) == []
 
 
-def test_generated_rules_are_up_to_date(repo, sloth):
-    assert slo.generate(check=True, root=repo, sloth=sloth) == []
-    assert slo.check_generated(repo, sloth) == []
+def test_generated_rules_are_up_to_date(repo, tools):
+    assert slo.generate(check=True, root=repo, tools=tools) == []
+    assert slo.check_generated(repo, tools) == []
 
 
-def test_edited_spec_makes_its_rules_stale_until_regenerated(scratch, sloth):
+def test_edited_spec_makes_its_rules_stale_until_regenerated(scratch, tools):
     spec = scratch / "monitoring" / "slo" / "ui-app.yaml"
     target = scratch / generated_rule_file("ui-app")
     before = target.read_text()
     spec.write_text(spec.read_text().replace("objective: 99.5", "objective: 99.9", 1))
 
-    assert slo.generate(check=True, root=scratch, sloth=sloth) == [target]
+    assert slo.generate(check=True, root=scratch, tools=tools) == [target]
     assert target.read_text() == before, "check mode must not write"
-    assert [(f.file, f.rule) for f in slo.check_generated(scratch, sloth)] == [
+    assert [(f.file, f.rule) for f in slo.check_generated(scratch, tools)] == [
         ("monitoring/rules/generated/slo-ui-app.yaml", "slo-stale")]
 
-    assert slo.generate(check=False, root=scratch, sloth=sloth) == [target]
+    assert slo.generate(check=False, root=scratch, tools=tools) == [target]
     assert "(14.4 * 0.000999" in target.read_text() or "(14.4 * 0.001" in target.read_text()
-    assert slo.generate(check=True, root=scratch, sloth=sloth) == []
+    assert slo.generate(check=True, root=scratch, tools=tools) == []
 
 
-def test_orphaned_generated_file_is_stale_and_removed(scratch, sloth):
+def test_orphaned_generated_file_is_stale_and_removed(scratch, tools):
     (scratch / "monitoring" / "slo" / "ui-app.yaml").unlink()
     orphan = scratch / generated_rule_file("ui-app")
-    assert slo.generate(check=True, root=scratch, sloth=sloth) == [orphan]
+    assert slo.generate(check=True, root=scratch, tools=tools) == [orphan]
     assert orphan.exists()
-    assert slo.generate(check=False, root=scratch, sloth=sloth) == [orphan]
+    assert slo.generate(check=False, root=scratch, tools=tools) == [orphan]
     assert not orphan.exists()
 
 
@@ -69,8 +69,8 @@ def test_bad_spec_is_reported(scratch, old, new, rule):
     assert rule in {f.rule for f in slo_specs.check_specs(scratch)}
 
 
-def test_sloth_rejection_is_a_finding(scratch, sloth):
+def test_sloth_rejection_is_a_finding(scratch, tools):
     spec = scratch / "monitoring" / "slo" / "ui-app.yaml"
     spec.write_text(spec.read_text().replace("version: prometheus/v1", "version: prometheus/v9"))
-    findings = slo.check_generated(scratch, sloth)
+    findings = slo.check_generated(scratch, tools)
     assert [(f.file, f.rule) for f in findings] == [("monitoring/slo/ui-app.yaml", "slo-sloth")]

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from harness import pinned_tool
 from ops_support import PYTHON, TOOLS_BIN, git, make_tree
 
-if not (TOOLS_BIN / "kustomize").is_file():
-    pytest.skip("kustomize is not installed; run `make bootstrap`", allow_module_level=True)
+pinned_tool("kustomize", module_level=True)
 
 
 @pytest.fixture(scope="session")

@@ -1,15 +1,16 @@
 """Helpers for the render/diff/drift/promote tests (fixtures are in conftest.py)."""
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
+from harness import TOOLS_BIN  # noqa: F401  (re-exported: one definition of where tools are)
+
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PYTHON = ROOT / ".venv" / "bin" / "python"
-TOOLS_BIN = Path(os.environ.get("MARTY_TOOLS_BIN") or ROOT / ".tools" / "bin")
+
 
 
 def make_tree(target: Path) -> Path:

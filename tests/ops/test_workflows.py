@@ -7,7 +7,8 @@ import tomllib
 import pytest
 import yaml
 
-from ops_support import ROOT, TOOLS_BIN
+from harness import pinned_tool
+from ops_support import ROOT
 
 WORKFLOW_DIR = ROOT / ".github" / "workflows"
 ACTIONS_DIR = ROOT / ".github" / "actions"
@@ -28,9 +29,7 @@ def test_workflow_is_valid_and_pinned(path):
 
 
 def test_actionlint():
-    actionlint = TOOLS_BIN / "actionlint"
-    if not actionlint.is_file():
-        pytest.skip("actionlint is not installed in .tools/bin")
+    actionlint = pinned_tool("actionlint")
     proc = subprocess.run([str(actionlint), "-shellcheck=", "-pyflakes=",
                            *map(str, WORKFLOWS)], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -16,12 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from harness import pinned_tool
+
 ROOT = Path(__file__).resolve().parents[2]
 TERRAFORM_DIR = ROOT / "terraform"
 MODULES_DIR = TERRAFORM_DIR / "modules"
 POLICIES = ROOT / "policies"
 POLICY_DATA = POLICIES / "data"
-TOOLS_BIN = Path(os.environ.get("MARTY_TOOLS_BIN") or ROOT / ".tools" / "bin")
 
 MODULES = ["network", "cluster", "databases", "security", "platform"]
 # The building blocks; `platform` composes them and the roots call only `platform`.
@@ -38,10 +38,7 @@ EXACT_VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 
 
 def _tool(name: str) -> str:
-    path = TOOLS_BIN / name
-    if not (path.is_file() and os.access(path, os.X_OK)):
-        pytest.skip(f"{path} is missing: run `make bootstrap`")
-    return str(path)
+    return str(pinned_tool(name))
 
 
 def _tf_files(root: Path = TERRAFORM_DIR) -> list[Path]:

@@ -10,7 +10,6 @@ Adding a check means writing one module and listing it here.
 from marty_platform.checks import (
     catalog,
     charts,
-    conftest,
     delivery_access,
     files,
     generated,
@@ -18,6 +17,7 @@ from marty_platform.checks import (
     kubeconform,
     monitoring,
     object_size,
+    policy,
     repo_config,
     terraform,
 )
@@ -25,12 +25,12 @@ from marty_platform.checks import (
 # Cheap, pure-Python checks run first, in the calling thread.
 PYTHON_REPO_CHECKS = [files.check, repo_config.check, catalog.check]
 # Checks that run external tools are submitted to the shared pool.
-TOOL_REPO_CHECKS = [charts.check, monitoring.check, terraform.check, conftest.verify,
+TOOL_REPO_CHECKS = [charts.check, monitoring.check, terraform.check, policy.verify,
                     generated.check, gitops.check]
-MANIFEST_CHECKS = [kubeconform.check, conftest.check, delivery_access.check, object_size.check,
+MANIFEST_CHECKS = [kubeconform.check, policy.check, delivery_access.check, object_size.check,
                    monitoring.check_rendered]
 
 
 def name_of(check) -> str:
-    """A check's name in path mode's selection: its module's (conftest.verify is "conftest")."""
+    """A check's name in path mode's selection: its module's (policy.verify is "policy")."""
     return check.__module__.rsplit(".", 1)[-1]

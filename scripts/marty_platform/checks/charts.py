@@ -7,7 +7,7 @@ from marty_platform import chartdocs
 from marty_platform.chart_inputs import chart_inputs
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, finding
-from marty_platform.tools.runner import run
+from marty_platform.tools.runner import clean_output
 
 CHECK = "helm"
 _LINE = re.compile(r"^\[(ERROR|WARNING)\]\s+(.*)$")
@@ -37,13 +37,12 @@ def check(ctx: RunContext) -> list[CheckResult]:
             args = ["lint", "--strict", str(chart)]
             if values is not None:
                 args += ["--values", str(values)]
-            completed = run(ctx.toolbox.command("helm", *args, ok_codes=(0, 1)))
-            result.stats.checked += 1
-            if completed.returncode == 0:
-                continue
             target = ctx.repo.rel(values) if values is not None else ctx.repo.rel(chart / "Chart.yaml")
+            completed = ctx.toolbox.run("helm", *args, problem_codes=(1,), subject=target)
+            result.stats.checked += 1
+            # helm lint prints each problem as `[ERROR] file: message` or `[WARNING] ...`.
             messages = [m.group(2) for m in map(_LINE.match, completed.stdout.splitlines()) if m]
-            for message in messages or [completed.stderr.strip() or "helm lint failed"]:
-                message = message.replace(str(ctx.repo.root) + "/", "")
-                result.findings.append(finding(CHECK, "lint", message, file=target))
+            for message in completed.reported(messages, "lint message"):
+                result.findings.append(finding(CHECK, "lint", clean_output(message, ctx.repo.root),
+                                               file=target))
     return [result]

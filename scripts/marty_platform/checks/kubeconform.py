@@ -1,16 +1,13 @@
 """kubeconform -strict on every rendered object, for the env's Kubernetes version and the next."""
 from __future__ import annotations
 
-import json
 import re
 
 from marty_platform import crd_schemas, k8s_schemas
 from marty_platform.batch import EnvBatch
 from marty_platform.context import RunContext
-from marty_platform.errors import ToolError
 from marty_platform.model import CheckResult, ManifestObject, Severity, finding
 from marty_platform.patch_locations import locate_field
-from marty_platform.tools.runner import run
 from marty_platform.yamlio import locate_pointer
 
 CHECK = "kubeconform"
@@ -41,15 +38,20 @@ def _run(ctx: RunContext, batch: EnvBatch, schema_dir, unsafe: list[str]) -> dic
             "-schema-location", k8s_schemas.location_template(schema_dir)]
     for location in _crd_locations(ctx, unsafe):
         args += ["-schema-location", location]
-    completed = run(ctx.toolbox.command("kubeconform", *args, str(batch.staged.directory),
-                                        ok_codes=(0, 1)))
-    if not completed.ok:
-        raise ToolError(f"kubeconform failed: {completed.stderr.strip()[:500]}")
-    try:
-        resources = json.loads(completed.stdout or "{}").get("resources", [])
-    except json.JSONDecodeError:
-        raise ToolError(f"kubeconform printed unreadable output: {completed.stdout[:200]}") from None
-    return {r["filename"]: r for r in resources}
+    completed = ctx.toolbox.run("kubeconform", *args, str(batch.staged.directory),
+                                problem_codes=(1,), subject=f"the rendered objects of {batch.env}")
+    output = completed.json()
+    resources = output.get("resources") if isinstance(output, dict) else None
+    if not isinstance(resources, list):
+        raise completed.failed("printed no list of resources")
+    verdicts = {r.get("filename"): r for r in resources if isinstance(r, dict)}
+    missing = [str(p) for p in batch.staged.paths if str(p) not in verdicts]
+    if missing:  # every object given must have a verdict, or it was not checked
+        raise completed.failed(f"gave no verdict for {len(missing)} of "
+                               f"{len(batch.staged.paths)} objects")
+    completed.reported([r for r in resources if r.get("status") != "statusValid"],
+                       "invalid object")
+    return verdicts
 
 
 def _violations(msg: str) -> list[tuple[str, str]]:

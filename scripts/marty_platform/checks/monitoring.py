@@ -18,7 +18,7 @@ from marty_platform.monitoring import (
     slo_specs,
 )
 from marty_platform.monitoring.known_metrics import known_metrics
-from marty_platform.tools.runner import run
+from marty_platform.monitoring.layout import ALERTMANAGER_CONFIG
 
 
 def _rule_files(ctx: RunContext) -> list:
@@ -28,17 +28,14 @@ def _rule_files(ctx: RunContext) -> list:
 
 def _rules(ctx: RunContext) -> CheckResult:
     result = CheckResult("promtool")
-    files = _rule_files(ctx)
-    if not files:
-        return result
-    for path in files:
-        completed = run(ctx.toolbox.command("promtool", "check", "rules", "--lint=all",
-                                            "--lint-fatal", str(path), ok_codes=(0, 1)))
+    for path in _rule_files(ctx):
+        # exit 1: the file is rejected; exit 3: --lint-fatal found a lint problem
+        completed = ctx.toolbox.run("promtool", "check", "rules", "--lint=all", "--lint-fatal",
+                                    str(path), problem_codes=(1, 3), subject=ctx.repo.rel(path))
         result.stats.checked += 1
-        if completed.returncode:
-            detail = (completed.stderr or completed.stdout).strip().replace(
-                str(ctx.repo.root) + "/", "")
-            result.findings.append(finding("promtool", "check-rules", detail[:1500],
+        detail = completed.rejection("FAILED")
+        if detail:
+            result.findings.append(finding("promtool", "check-rules", detail,
                                            file=ctx.repo.rel(path)))
     return result
 
@@ -48,27 +45,30 @@ def _rule_tests(ctx: RunContext) -> CheckResult:
     root = ctx.repo.root / "monitoring" / "tests"
     tests = sorted(root.glob("*.yaml")) if root.is_dir() else []
     for path in tests:
-        completed = run(ctx.toolbox.command("promtool", "test", "rules", path.name, cwd=root,
-                                            ok_codes=(0, 1)))
+        completed = ctx.toolbox.run("promtool", "test", "rules", path.name, cwd=root,
+                                    problem_codes=(1,), subject=ctx.repo.rel(path))
         result.stats.checked += 1
-        if completed.returncode:
-            detail = (completed.stderr + completed.stdout).strip()
-            result.findings.append(finding("promtool-test", "unit-test", detail[:1500],
+        detail = completed.rejection("FAILED")
+        if detail:
+            result.findings.append(finding("promtool-test", "unit-test", detail,
                                            file=ctx.repo.rel(path)))
     return result
 
 
 def _alertmanager(ctx: RunContext) -> CheckResult:
+    """amtool check-config, then the routing table, which is only meaningful for a config amtool
+    accepts."""
     result = CheckResult("amtool")
-    config = ctx.repo.root / "monitoring" / "alertmanager" / "alertmanager.yaml"
-    if not config.is_file():
+    root = ctx.repo.root
+    if not (root / ALERTMANAGER_CONFIG).is_file():
         return result
-    completed = run(ctx.toolbox.command("amtool", "check-config", str(config), ok_codes=(0, 1)))
     result.stats.checked = 1
-    if completed.returncode:
-        result.findings.append(finding("amtool", "check-config",
-                                       (completed.stderr or completed.stdout).strip()[:1500],
-                                       file=ctx.repo.rel(config)))
+    config_findings = alertmanager.check_config(root, ctx.toolbox)
+    result.findings += [finding("amtool", "check-config", f.message, file=f.file)
+                        for f in config_findings]
+    if not config_findings:
+        result.stats.checked += 1
+        result.findings += alertmanager.check_routes(root, ctx.toolbox)
     return result
 
 
@@ -79,13 +79,12 @@ def _conventions(ctx: RunContext) -> CheckResult:
     root = ctx.repo.root
     if not (root / "monitoring").is_dir():
         return result
-    promtool, amtool = ctx.toolbox.path("promtool"), ctx.toolbox.path("amtool")
     for findings in (slo_specs.check_specs(root), alert_rules.check_alert_rules(root),
                      rule_tests.check_alerts_tested(root), runbooks.check_runbooks(root),
                      runbooks.check_runbook_sections(root),
-                     dashboards.check_dashboards(root, promtool),
-                     metric_references.check_repo_references(root, known_metrics(root), promtool),
-                     alertmanager.check_routes(root, amtool)):
+                     dashboards.check_dashboards(root, ctx.toolbox),
+                     metric_references.check_repo_references(root, known_metrics(root),
+                                                             ctx.toolbox)):
         result.stats.checked += 1
         result.findings += findings
     return result
@@ -103,6 +102,6 @@ def check_rendered(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
         return []
     result = CheckResult("monitoring", env=batch.env)
     result.findings = rendered_rules.check_rendered(batch.objects, batch.staged.context,
-                                                    ctx.repo.root, ctx.toolbox.path("promtool"))
+                                                    ctx.repo.root, ctx.toolbox)
     result.stats.checked = len(chosen)
     return [result]

@@ -1,13 +1,20 @@
 """terraform fmt -check on terraform/, and the Terraform policies through conftest's HCL2 parser."""
 from __future__ import annotations
 
-import json
+import re
+from pathlib import Path
 
+from marty_platform.checks.policy import outcomes, run_conftest
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, Severity, finding
-from marty_platform.tools.runner import run
+from marty_platform.tools.runner import clean_output
 
 CHECK = "terraform"
+# `terraform fmt` exits 3 listing the files it would reformat, and 2 with one diagnostic per
+# syntax error: "Error: <summary>", a blank line, then "on <file> line <n>".
+_UNFORMATTED, _SYNTAX = 3, 2
+_DIAGNOSTIC = re.compile(r"Error: (?P<summary>[^\n]+)\n[│\s]*\n[│\s]*on (?P<file>\S+) line "
+                         r"(?P<line>\d+)")
 
 
 def check(ctx: RunContext) -> list[CheckResult]:
@@ -17,47 +24,46 @@ def check(ctx: RunContext) -> list[CheckResult]:
     fmt = CheckResult(CHECK)
     if not tf_files:
         return [fmt]
-    completed = run(ctx.toolbox.command("terraform", "fmt", "-check", "-recursive", "-list=true",
-                                        "-no-color", str(root), ok_codes=(0, 3)))
+    completed = ctx.toolbox.run("terraform", "fmt", "-check", "-recursive", "-list=true",
+                                "-no-color", str(root), problem_codes=(_SYNTAX, _UNFORMATTED),
+                                subject="terraform/")
     fmt.stats.checked = len(tf_files)
-    for line in completed.stdout.splitlines():
-        if line.strip():
+    unparsable: set[Path] = set()
+    if completed.returncode == _SYNTAX:
+        diagnostics = completed.reported(list(_DIAGNOSTIC.finditer(completed.stderr)),
+                                         "syntax error")
+        for match in diagnostics:
+            path = Path(match.group("file"))
+            path = path if path.is_absolute() else ctx.repo.root / path
+            unparsable.add(path.resolve())
+            fmt.findings.append(finding(CHECK, "syntax", clean_output(match.group("summary")),
+                                        file=ctx.repo.rel(path), line=int(match.group("line"))))
+    else:
+        listed = completed.reported([line.strip() for line in completed.stdout.splitlines()
+                                     if line.strip()], "unformatted file")
+        for line in listed:
             fmt.findings.append(finding(CHECK, "fmt", "not in canonical format; run "
                                         "`terraform fmt -recursive terraform/`",
-                                        file=ctx.repo.rel(root / line.strip())))
-    if completed.returncode not in (0, 3) or (completed.returncode == 3 and not fmt.findings):
-        fmt.findings.append(finding(CHECK, "fmt", completed.stderr.strip()[:800] or
-                                    "terraform fmt failed", file="terraform"))
-    return [fmt, _policies(ctx, tf_files)]
+                                        file=ctx.repo.rel(root / line)))
+    # conftest's HCL2 parser would only fail on the files terraform could not parse either.
+    parsable = [p for p in tf_files if p.resolve() not in unparsable]
+    return [fmt, _policies(ctx, parsable)]
 
 
-def _policies(ctx: RunContext, tf_files: list) -> CheckResult:
+def _policies(ctx: RunContext, tf_files: list[Path]) -> CheckResult:
     library = ctx.policies
     result = CheckResult("conftest-terraform")
-    if not library.terraform_namespaces:
+    if not library.terraform_namespaces or not tf_files:
         return result
-    args = ["test", "--no-color", "--output", "json", "--parser", "hcl2",
-            "--policy", str(library.root)]
-    if library.data_dir.is_dir():
-        args += ["--data", str(library.data_dir)]
-    for namespace in library.terraform_namespaces:
-        args += ["--namespace", namespace]
-    completed = run(ctx.toolbox.command("conftest", *args, *map(str, tf_files), ok_codes=(0, 1)))
+    data_dirs = [str(library.data_dir)] if library.data_dir.is_dir() else []
+    reports = run_conftest(ctx, library.terraform_namespaces, [str(p) for p in tf_files],
+                           data_dirs, "--parser", "hcl2")
     result.stats.checked = len(tf_files)
-    try:
-        reports = json.loads(completed.stdout) if completed.stdout.strip() else []
-    except json.JSONDecodeError:
-        result.findings.append(finding("conftest-terraform", "error",
-                                       (completed.stderr or completed.stdout)[:800],
-                                       file="terraform"))
-        return result
-    for report in reports:
-        for kind, default in (("failures", Severity.ERROR), ("warnings", Severity.WARNING)):
-            for item in report.get(kind) or []:
-                rule = (item.get("metadata") or {}).get("rule", "policy")
-                info = library.rules.get(rule)
-                result.findings.append(finding(
-                    "conftest-terraform", rule, item.get("msg", ""),
-                    severity=Severity(info.severity) if info else default,
-                    file=ctx.repo.rel(ctx.repo.root / report.get("filename", ""))))
+    for report, item, default in outcomes(reports):
+        rule = (item.get("metadata") or {}).get("rule", "policy")
+        info = library.rules.get(rule)
+        result.findings.append(finding(
+            "conftest-terraform", rule, item.get("msg", ""),
+            severity=Severity(info.severity) if info else default,
+            file=ctx.repo.rel(ctx.repo.root / report.get("filename", ""))))
     return result

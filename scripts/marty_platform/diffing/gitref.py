@@ -11,14 +11,16 @@ import tempfile
 from pathlib import Path
 
 from marty_platform.errors import ToolError, UsageError
-from marty_platform.tools.runner import Command, run
+from marty_platform.tools.runner import Command, git_environment, run
 
 
 def git(cwd: Path, *args: str, check: bool = True) -> str:
     git_binary = shutil.which("git")
     if not git_binary:
         raise ToolError("git: not found on PATH")
-    completed = run(Command(argv=(git_binary, *args), cwd=cwd, timeout=300))
+    # Any exit is an answer here: the caller decides (check) whether non-zero is an error.
+    completed = run(Command(argv=(git_binary, *args), env=git_environment(), cwd=cwd,
+                            ok_codes=(0,), problem_codes=tuple(range(1, 256)), timeout=300))
     if check and not completed.ok:
         message = completed.stderr.strip().splitlines()
         raise UsageError(f"git {' '.join(args[:2])}: {message[-1] if message else 'failed'}")

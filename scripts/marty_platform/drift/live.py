@@ -11,7 +11,7 @@ from pathlib import Path
 
 from marty_platform.errors import ToolError, UsageError
 from marty_platform.model import ResourceKey
-from marty_platform.tools.runner import Command, run
+from marty_platform.tools.runner import Command, run, user_environment
 from marty_platform.yamlio import YamlError, decode, load_documents
 
 NOT_SERVED = ("the server doesn't have a resource type", "no matches for kind")
@@ -110,18 +110,13 @@ def fetch(context: str, kinds: set[tuple[str, str]], namespaces: tuple[str, ...]
         for namespace in scopes:
             argv = [binary, "--context", context, "get", resource_name(kind, group), "-o", "json"]
             argv += ["--namespace", namespace] if namespace else (["-l", selector] if selector else [])
-            completed = run(Command(argv=tuple(argv), timeout=120))
+            completed = run(Command(argv=tuple(argv), env=user_environment(), timeout=120,
+                                    problem_codes=(1,), subject=f"context {context}"))
             if not completed.ok:
                 if any(text in completed.stderr for text in NOT_SERVED):
                     continue
-                last = completed.stderr.strip().splitlines()
-                raise ToolError(f"kubectl get {resource_name(kind, group)} failed: "
-                                f"{last[-1] if last else 'exit ' + str(completed.returncode)}")
-            try:
-                data = json.loads(completed.stdout)
-            except json.JSONDecodeError as exc:
-                raise ToolError(f"kubectl printed invalid JSON: {exc.msg}") from None
-            objects += live_objects(data, f"kubectl get {resource_name(kind, group)}")
+                raise completed.failed(f"kubectl get {resource_name(kind, group)} failed")
+            objects += live_objects(completed.json(), f"kubectl get {resource_name(kind, group)}")
     return objects
 
 

@@ -11,7 +11,7 @@ from marty_platform.monitoring import slo
 def generate(ctx: RunContext, write: bool) -> list[Path]:
     try:
         return slo.generate(check=not write, root=ctx.repo.root,
-                            sloth=ctx.toolbox.path("sloth"), cache_dir=ctx.cache_dir / "sloth")
+                            tools=ctx.toolbox, cache_dir=ctx.cache_dir / "sloth")
     except slo.SloGenerationError as exc:
         raise UsageError(f"{ctx.repo.rel(exc.spec)}: sloth rejected the spec: {exc.detail}"
                          ) from None

@@ -2,7 +2,8 @@
 
 Every check is a pure function returning `list[Finding]` (the engine's finding type, check
 "monitoring", with `file` relative to the repository root). External tools (promtool, amtool,
-sloth) are always passed in as paths; nothing here knows where they are installed.
+sloth) run through the ToolBox passed in (tools/runner.py); nothing here knows where they are
+installed, and a tool that fails is a ToolFailed, never a finding.
 
 Modules, one concern each:
 - findings:      building monitoring findings and locating lines in a file

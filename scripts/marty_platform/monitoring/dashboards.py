@@ -12,6 +12,7 @@ from marty_platform.monitoring.known_metrics import known_metrics
 from marty_platform.monitoring.layout import DASHBOARDS_DIR
 from marty_platform.monitoring.metric_references import Reference, check_references
 from marty_platform.monitoring.promql import expand_grafana_variables
+from marty_platform.tools.runner import ToolBox
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def _has_datasource_variable(dashboard: dict) -> bool:
                for v in (dashboard.get("templating") or {}).get("list") or [])
 
 
-def check_dashboards(root: Path, promtool: Path | str) -> list[Finding]:
+def check_dashboards(root: Path, tools: ToolBox) -> list[Finding]:
     findings: list[Finding] = []
     uids: dict[str, str] = {}
     all_queries: list[Query] = []
@@ -87,7 +88,7 @@ def check_dashboards(root: Path, promtool: Path | str) -> list[Finding]:
     known = known_metrics(root)
     references = [Reference(rel(q.file, root), _line(q), f"panel {q.panel!r}",
                             expand_grafana_variables(q.expr)) for q in all_queries]
-    return findings + check_references(references, known, promtool, "dashboard")
+    return findings + check_references(references, known, tools, "dashboard")
 
 
 def _line(query: Query) -> int | None:

@@ -24,6 +24,7 @@ from marty_platform.monitoring.alert_rules import load_all
 from marty_platform.monitoring.findings import Finding, line_of, rel
 from marty_platform.monitoring.promql import metric_names, parse_errors
 from marty_platform.monitoring.slo_specs import load_specs
+from marty_platform.tools.runner import ToolBox
 
 # Sloth expands `{{.window}}` into each of its windows; any duration parses the same way.
 _SLOTH_WINDOW = re.compile(r"\{\{\s*\.window\s*\}\}")
@@ -44,11 +45,11 @@ class Reference:
     resource: str = ""
 
 
-def check_references(references: list[Reference], known: set[str], promtool: Path | str,
+def check_references(references: list[Reference], known: set[str], tools: ToolBox,
                      source: str, *, report_parse_errors: bool = True) -> list[Finding]:
     """`<source>-promql` for expressions promtool rejects, `<source>-unknown-metric` for each
     metric an expression reads that is not known. One promtool run for all references."""
-    errors = parse_errors([ref.expr for ref in references], promtool)
+    errors = parse_errors([ref.expr for ref in references], tools)
     findings: list[Finding] = []
     for index, ref in enumerate(references):
         if index in errors:
@@ -144,11 +145,11 @@ def rendered_recordings(objects: list[ManifestObject]) -> set[str]:
             for rule in prometheus_rule_entries(obj) if rule.get("record")}
 
 
-def check_repo_references(root: Path, known: set[str], promtool: Path | str) -> list[Finding]:
+def check_repo_references(root: Path, known: set[str], tools: ToolBox) -> list[Finding]:
     """Rule files and SLO specs. promtool's own `check rules` already reports rule files that
     do not parse, so only their metric names are reported here."""
-    findings = check_references(rule_file_references(root), known, promtool, "rule",
+    findings = check_references(rule_file_references(root), known, tools, "rule",
                                 report_parse_errors=False)
-    findings += check_references(slo_references(root), known, promtool, "slo")
+    findings += check_references(slo_references(root), known, tools, "slo")
     return findings
 

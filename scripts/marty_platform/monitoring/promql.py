@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from marty_platform.tools.runner import Command, run
+from marty_platform.tools.runner import ToolBox
 
 KEYWORDS = {
     "and", "or", "unless", "by", "without", "on", "ignoring", "group_left", "group_right",
@@ -51,7 +51,7 @@ def metric_names(expr: str) -> set[str]:
     return names
 
 
-def parse_errors(exprs: list[str], promtool: Path | str) -> dict[int, str]:
+def parse_errors(exprs: list[str], tools: ToolBox) -> dict[int, str]:
     """Index -> promtool's error for each expression that does not parse (empty if all do)."""
     if not exprs:
         return {}
@@ -60,16 +60,12 @@ def parse_errors(exprs: list[str], promtool: Path | str) -> dict[int, str]:
         path = Path(tmp) / "exprs.yaml"
         path.write_text(yaml.safe_dump({"groups": [{"name": "exprs", "rules": rules}]},
                                        sort_keys=False), encoding="utf-8")
-        proc = run(Command(argv=(str(promtool), "check", "rules", str(path)), timeout=120))
-    if proc.returncode == 0:
-        return {}
+        completed = tools.run("promtool", "check", "rules", str(path), problem_codes=(1,),
+                              timeout=120, subject="the dashboard queries")
     errors: dict[int, str] = {}
-    output = proc.stderr + proc.stdout
-    for line in output.splitlines():
+    for line in (completed.stderr + completed.stdout).splitlines():
         match = re.search(r'rule (\d+)[^:]*:\s*(.*)', line)
         if match and "group" in line:
             errors[int(match.group(1)) - 1] = match.group(2).strip()
-    if not errors:  # promtool failed without naming a rule: blame every expression
-        detail = output.strip().splitlines()[-1] if output.strip() else f"exit {proc.returncode}"
-        errors = {i: detail for i in range(len(exprs))}
-    return errors
+    # The file is written here and always well-formed: a failure names a rule, or promtool failed.
+    return dict(completed.reported(list(errors.items()), "failing expression"))

