@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from marty_platform.diffing.redact import CREDENTIAL_NAME, looks_like_key_material, marker
+from marty_platform.diffing.redact import credential_rule, looks_like_key_material, marker, redact_text
 from marty_platform.errors import ToolError, ToolFailed
 
 DEFAULT_TIMEOUT = 600
@@ -50,7 +50,7 @@ def clean_output(text: str, root: Path | None = None, limit: int | None = DETAIL
     text = _CONTROL.sub("", text)
     if root is not None:
         text = text.replace(f"{root}{os.sep}", "")
-    text = _URL_CREDENTIALS.sub(r"\g<scheme><redacted>@", text)
+    text = redact_text(_URL_CREDENTIALS.sub(r"\g<scheme><redacted>@", text))
     text = _ASSIGNMENT.sub(_redact_assignment, text)
     text = _TOKEN.sub(lambda m: marker(m.group()) if looks_like_key_material(m.group())
                       else m.group(), text)
@@ -65,7 +65,7 @@ _NOT_A_CREDENTIAL = re.compile(r"^[A-Z][a-z]|(Name|Ref|Namespace|Path)$")
 
 def _redact_assignment(match: re.Match) -> str:
     name = match.group("name")
-    if not CREDENTIAL_NAME.search(name) or _NOT_A_CREDENTIAL.search(name) or \
+    if not credential_rule().is_credential_name(name) or _NOT_A_CREDENTIAL.search(name) or \
             match.group("value").startswith("<"):
         return match.group()
     return f"{match.group('name')}{match.group('sep')}{marker(match.group('value'))}"
