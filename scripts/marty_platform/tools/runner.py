@@ -163,6 +163,9 @@ def run(command: Command) -> Completed:
         raise command.failed(f"cannot be run: {exc.strerror or exc}") from None
     completed = Completed(command, proc.returncode, proc.stdout.decode("utf-8", "replace"),
                           proc.stderr.decode("utf-8", "replace"))
+    if argv is not command.argv and proc.returncode == _NOT_RUNNABLE and \
+            completed.stderr.startswith("cannot be run: "):
+        raise command.failed(completed.stderr.strip())  # the launcher could not execute the tool
     if not completed.ok and not completed.found_problems:
         raise completed.failed("unexpected exit status")
     return completed
@@ -176,6 +179,7 @@ def run(command: Command) -> Completed:
 # and the run says so once on stderr.
 
 _UNAVAILABLE = 97
+_NOT_RUNNABLE = 126  # what a shell answers for a file it cannot execute
 _LAUNCHER = f"""
 import ctypes, os, sys
 CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000
@@ -189,7 +193,11 @@ if libc.unshare(CLONE_NEWNET) != 0:
                        ("gid_map", f"{{gid}} {{gid}} 1")):
         with open(f"/proc/self/{{name}}", "w") as handle:
             handle.write(text)
-os.execv(sys.argv[1], sys.argv[1:])
+try:
+    os.execv(sys.argv[1], sys.argv[1:])
+except OSError as error:
+    sys.stderr.write("cannot be run: " + (error.strerror or str(error)) + "\\n")
+    sys.exit({_NOT_RUNNABLE})
 """
 _isolation_lock = threading.Lock()
 _isolation: bool | None = None
