@@ -17,6 +17,7 @@ from collections.abc import Callable
 from deepdiff import DeepDiff
 from deepdiff.helper import notpresent
 
+from marty_platform.comparison.equal import EqualSubtreeOperator
 from marty_platform.comparison.lists import KeyedMatcher
 from marty_platform.comparison.quantities import QuantityOperator
 from marty_platform.diffing.model import Change
@@ -46,7 +47,7 @@ class _Walk:
 
     def diff(self, before: dict, after: dict) -> DeepDiff:
         return DeepDiff(before, after, view="tree", iterable_compare_func=self.matcher,
-                        custom_operators=[QuantityOperator()],
+                        custom_operators=[EqualSubtreeOperator(), QuantityOperator()],
                         ignore_type_in_groups=[(int, float)], ignore_type_subclasses=True,
                         # Every differing key is reported, however few the two maps share.
                         threshold_to_diff_deeper=0,
