@@ -53,22 +53,29 @@ def field_name(level) -> str:
 
 
 class KeyedMatcher:
-    """DeepDiff's `iterable_compare_func`: items match when their keys are equal; a list without
-    a key raises CannotCompare, so DeepDiff pairs its items by position. Keys are worked out once
-    per pair of lists (for one comparison: the lists stay alive, so their ids are stable)."""
+    """DeepDiff's `iterable_compare_func`: items match when their keys are equal. A list without
+    a key raises CannotCompare, so DeepDiff pairs its items by position; so does a keyed list whose
+    keys are in the same order on both sides (the same pairs, without DeepDiff hashing every
+    matched item). Keys are worked out once per pair of lists (for one comparison: the lists stay
+    alive, so their ids are stable)."""
 
     def __init__(self) -> None:
-        self._keys: dict[tuple[int, int], str | None] = {}
+        self._keys: dict[tuple[int, int], tuple[str | None, bool]] = {}
 
-    def key_of(self, level) -> str | None:
+    def _rule(self, level) -> tuple[str | None, bool]:
         ids = (id(level.t1), id(level.t2))
         if ids not in self._keys:
-            self._keys[ids] = list_key(field_name(level), level.t1, level.t2) \
+            key = list_key(field_name(level), level.t1, level.t2) \
                 if isinstance(level.t1, list) and isinstance(level.t2, list) else None
+            aligned = key is None or [str(i[key]) for i in level.t1] == [str(i[key]) for i in level.t2]
+            self._keys[ids] = (key, aligned)
         return self._keys[ids]
 
+    def key_of(self, level) -> str | None:
+        return self._rule(level)[0]
+
     def __call__(self, before, after, level) -> bool:
-        key = self.key_of(level)
-        if key is None:
+        key, aligned = self._rule(level)
+        if aligned:
             raise CannotCompare() from None
         return str(before[key]) == str(after[key])

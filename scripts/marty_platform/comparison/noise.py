@@ -6,7 +6,6 @@ managedFields...), which no apply ever writes.
 """
 from __future__ import annotations
 
-import copy
 import re
 
 NOISE_ANNOTATION_PREFIXES = ("config.kubernetes.io/", "internal.config.kubernetes.io/")
@@ -19,29 +18,30 @@ SERVER_ANNOTATIONS = ("kubectl.kubernetes.io/last-applied-configuration",
 
 
 def strip_noise(obj: dict) -> dict:
-    """A deep copy without bookkeeping annotations, status and server-set metadata."""
-    result = copy.deepcopy(obj)
-    result.pop("status", None)
-    meta = result.get("metadata")
-    if isinstance(meta, dict):
-        for name in SERVER_METADATA:
-            meta.pop(name, None)
+    """`obj` without bookkeeping annotations, status and server-set metadata. The maps it changes
+    are copied, the rest is shared with `obj`: deep-copy first to change the result in place."""
+    result = {k: v for k, v in obj.items() if k != "status"}
+    if isinstance(result.get("metadata"), dict):
+        result["metadata"] = meta = {k: v for k, v in result["metadata"].items()
+                                     if k not in SERVER_METADATA}
         _strip_annotations(meta, SERVER_ANNOTATIONS)
     spec = result.get("spec")
     template = spec.get("template") if isinstance(spec, dict) else None
-    template_meta = template.get("metadata") if isinstance(template, dict) else None
-    if isinstance(template_meta, dict):
-        _strip_annotations(template_meta)
+    if isinstance(template, dict) and isinstance(template.get("metadata"), dict):
+        result["spec"] = {**spec, "template": {**template, "metadata": dict(template["metadata"])}}
+        _strip_annotations(result["spec"]["template"]["metadata"])
     return result
 
 
 def _strip_annotations(meta: dict, server_set: tuple[str, ...] = ()) -> None:
+    """In place, on a copy of the metadata map: its annotations are replaced, not changed."""
     annotations = meta.get("annotations")
     if not isinstance(annotations, dict):
         return
-    for name in list(annotations):
-        if name.startswith(NOISE_ANNOTATION_PREFIXES) or CHECKSUM_ANNOTATION.search(name) or \
-                name in server_set:
-            del annotations[name]
-    if not annotations:
+    kept = {name: value for name, value in annotations.items()
+            if not (name.startswith(NOISE_ANNOTATION_PREFIXES) or CHECKSUM_ANNOTATION.search(name)
+                    or name in server_set)}
+    if kept:
+        meta["annotations"] = kept
+    else:
         del meta["annotations"]

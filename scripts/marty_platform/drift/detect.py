@@ -134,7 +134,8 @@ def drop_injected(live: dict, desired: dict, config: DriftConfig) -> None:
 
 def normalise_pair(env: str, desired: dict, live: dict, config: DriftConfig,
                    scaled: set[tuple[str, str, str]]) -> tuple[dict, dict]:
-    desired, live = strip_noise(desired), strip_noise(live)
+    # Both are changed in place below: the rendered object is copied, `live` is already a copy.
+    desired, live = strip_noise(copy.deepcopy(desired)), strip_noise(live)
     key = ResourceKey.of(desired)
     if (key.kind, key.namespace, key.name) in scaled and key.kind in WORKLOAD_KINDS:
         for obj in (desired, live):
