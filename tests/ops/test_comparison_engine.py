@@ -5,7 +5,7 @@ import copy
 import json
 
 import pytest
-from ops_support import FIXTURES
+from ops_support import FIXTURES, git
 
 LIVE = json.loads((FIXTURES / "live-dev.json").read_text())
 POD = "spec.template.spec"
@@ -90,4 +90,21 @@ def test_a_port_losing_its_name_is_one_change(git_tree, cli):
     result, changes = _diff_changes(cli, git_tree)
     assert result.code == 1, result
     assert changes == {(env, f"{POD}.containers[web].ports[8080].name"): ("grpc", None)
+                       for env in ("dev", "prod", "staging")}
+
+
+def test_a_map_key_starting_with_two_underscores_is_compared(git_tree, cli):
+    """A ConfigMap holding a Python package: `__init__.py` is data, not a private attribute."""
+    (git_tree / "base" / "web" / "configmap.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-plugins\n"
+        "data:\n  __init__.py: |\n    ENABLED = False\n")
+    kustomization = git_tree / "base" / "web" / "kustomization.yaml"
+    kustomization.write_text(kustomization.read_text() + "  - configmap.yaml\n")
+    git(git_tree, "add", "--all")
+    git(git_tree, "commit", "--quiet", "-m", "plugins")
+    configmap = git_tree / "base" / "web" / "configmap.yaml"
+    configmap.write_text(configmap.read_text().replace("False", "True"))
+    result, changes = _diff_changes(cli, git_tree)
+    assert result.code == 1, result
+    assert changes == {(env, 'data["__init__.py"]'): ("ENABLED = False\n", "ENABLED = True\n")
                        for env in ("dev", "prod", "staging")}

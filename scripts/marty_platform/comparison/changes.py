@@ -49,6 +49,8 @@ class _Walk:
         return DeepDiff(before, after, view="tree", iterable_compare_func=self.matcher,
                         custom_operators=[EqualSubtreeOperator(), QuantityOperator()],
                         ignore_type_in_groups=[(int, float)], ignore_type_subclasses=True,
+                        # Keys starting with `__` are data here (a ConfigMap's `__init__.py`).
+                        ignore_private_variables=False,
                         # Every differing key is reported, however few the two maps share.
                         threshold_to_diff_deeper=0,
                         # An item removed at index i and another added at i stay two changes.
