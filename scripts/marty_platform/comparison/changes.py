@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import NamedTuple
 
 from deepdiff import DeepDiff
 from deepdiff.helper import notpresent
@@ -29,6 +30,18 @@ _REPORTS = ("values_changed", "type_changes", "dictionary_item_added", "dictiona
 # A change DeepDiff found, offered to `ignore`: its report type (`dictionary_item_added`...), its
 # path (map keys, `*` for list items), the after value and the map holding it.
 Ignore = Callable[[str, tuple[str, ...], object, object], bool]
+
+
+class Found(NamedTuple):
+    """One change DeepDiff reported, placed: where it sorts, its path, and both sides."""
+
+    order: tuple  # sorts like the path: map keys and list keys by name, positions by number
+    path: str
+    report: str  # DeepDiff's report type; `values_changed` for a list shown whole
+    pattern: tuple[str, ...]  # the path as map keys, `*` for every list item
+    before: object
+    after: object
+    parent: object  # the map (or list) holding `after`
 
 
 def _levels(leaf) -> list:
@@ -63,9 +76,9 @@ class _Walk:
             return False
         return len(t1) != len(t2) or not all(isinstance(v, (dict, list)) for v in t1 + t2)
 
-    def change(self, report: str, leaf) -> tuple[tuple, str, str, tuple[str, ...], object, object, object]:
-        """(sort key, display path, report, pattern path, before, after, after's parent) of a
-        leaf; a change inside a list shown whole is that list's `values_changed`."""
+    def change(self, report: str, leaf) -> Found:
+        """A leaf DeepDiff reported; a change inside a list shown whole is that list's
+        `values_changed`."""
         chain = _levels(leaf)
         text, order, pattern = "", [], []
         for index, level in enumerate(chain[:-1]):
@@ -91,8 +104,8 @@ class _Walk:
                 pattern.append(name)
         last = chain[-1]
         parent = chain[-2].t2 if len(chain) > 1 else None
-        return (tuple(order), text.lstrip(".") or "(object)", report, tuple(pattern),
-                last.t1, last.t2, parent)
+        return Found(tuple(order), text.lstrip(".") or "(object)", report, tuple(pattern),
+                     _side_value(last.t1), _side_value(last.t2), parent)
 
 
 def field_changes(before: dict, after: dict, *, ignore: Ignore | None = None) -> list[Change]:
@@ -100,16 +113,18 @@ def field_changes(before: dict, after: dict, *, ignore: Ignore | None = None) ->
     found (drift uses it for fields only the live object has, holding server defaults)."""
     walk = _Walk()
     tree = walk.diff(before, after).tree
-    found: dict[str, tuple] = {}
-    for leaf_report in _REPORTS:
-        for leaf in tree.get(leaf_report, ()):
-            order, path, report, pattern, old, new, parent = walk.change(leaf_report, leaf)
-            if path in found:
+    found: dict[str, Found] = {}
+    for report in _REPORTS:
+        for leaf in tree.get(report, ()):
+            change = walk.change(report, leaf)
+            if change.path in found:
                 continue
-            if ignore is not None and ignore(report, pattern, new, parent):
+            if ignore is not None and ignore(change.report, change.pattern, change.after,
+                                             change.parent):
                 continue
-            found[path] = (order, Change(path, before=_side_value(old), after=_side_value(new)))
-    return [change for _, change in sorted(found.values(), key=lambda pair: pair[0])]
+            found[change.path] = change
+    return [Change(c.path, before=c.before, after=c.after)
+            for c in sorted(found.values(), key=lambda c: c.order)]
 
 
 def _side_value(value):
