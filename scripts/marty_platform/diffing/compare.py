@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from marty_platform.comparison.noise import strip_noise
 from marty_platform.diffing import gitref
 from marty_platform.diffing.matching import diff_objects
 from marty_platform.diffing.model import AppDiff, DiffReport
-from marty_platform.diffing.normalize import map_namespaces, strip_noise
+from marty_platform.diffing.normalize import map_namespaces
 from marty_platform.diffing.redact import redact_object
 from marty_platform.diffing.rendering import AppKey, RenderSession, TreeRender
 from marty_platform.diffing.risk import app_risks

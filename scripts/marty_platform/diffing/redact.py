@@ -12,7 +12,6 @@ the marker reveals nothing about the value and cannot be compared across runs.
 """
 from __future__ import annotations
 
-import copy
 import hashlib
 import hmac
 import os
@@ -109,15 +108,18 @@ def redact_text(text: str) -> str:
 
 
 def redact_object(obj: dict) -> dict:
-    """A redacted deep copy of a Kubernetes object."""
-    result = copy.deepcopy(obj)
+    """A redacted deep copy of a Kubernetes object (`_walk` rebuilds every map and list; the maps
+    changed before it are copied, never changed in `obj`)."""
+    result = dict(obj)
     if result.get("kind") == "Secret":
         for field in ("data", "stringData"):
             if isinstance(result.get(field), dict):
                 result[field] = {k: marker(v) for k, v in result[field].items()}
     meta = result.get("metadata")
     if isinstance(meta, dict) and isinstance(meta.get("annotations"), dict):
-        meta["annotations"].pop("kubectl.kubernetes.io/last-applied-configuration", None)
+        annotations = {k: v for k, v in meta["annotations"].items()
+                       if k != "kubectl.kubernetes.io/last-applied-configuration"}
+        result["metadata"] = {**meta, "annotations": annotations}
     return _walk(result)
 
 

@@ -1,23 +1,16 @@
-"""What the API server and controllers add to objects, so it is not mistaken for drift.
+"""What the API server adds to objects, so it is not mistaken for drift.
 
-Mirrors Argo CD's normalisation: server-managed metadata and status always go; a field that only
-the live object has is dropped when it holds the value the API server defaults it to (patterns
-below, matched against the end of the field's path, `*` being any list item); empty maps and lists
-the server adds go too. Fields present in git are always compared.
+Mirrors Argo CD's normalisation (status and server-set metadata are stripped by
+`comparison.noise`, for diff and drift alike): a field that only the live object has is ignored
+when it holds the value the API server defaults it to (patterns below, matched against the end of
+the field's path, `*` being any list item); empty maps and lists the server adds are ignored too.
+Fields present in git are always compared.
 """
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
-
-from marty_platform.diffing.normalize import list_key
+from marty_platform.comparison.changes import Ignore
 
 ANY = object()
-SERVER_METADATA = ("uid", "resourceVersion", "generation", "creationTimestamp", "managedFields",
-                   "selfLink", "deletionGracePeriodSeconds")
-SERVER_ANNOTATIONS = ("kubectl.kubernetes.io/last-applied-configuration",
-                      "deployment.kubernetes.io/revision",
-                      "deprecated.daemonset.template.generation")
 
 _PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 _WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")
@@ -113,68 +106,9 @@ def is_default(kind: str, path: tuple[str, ...], value, parent: dict) -> bool:
     return False
 
 
-def strip_server_fields(obj: dict) -> dict:
-    obj.pop("status", None)
-    meta = obj.get("metadata")
-    if isinstance(meta, dict):
-        for name in SERVER_METADATA:
-            meta.pop(name, None)
-        annotations = meta.get("annotations")
-        if isinstance(annotations, dict):
-            for name in SERVER_ANNOTATIONS:
-                annotations.pop(name, None)
-    return obj
-
-
-def prune_defaults(kind: str, live, desired, path: tuple[str, ...] = ()) -> None:
-    """Remove, in place, live-only fields holding server defaults."""
-    if isinstance(live, dict) and isinstance(desired, dict):
-        for key in list(live):
-            if key not in desired:
-                if is_default(kind, (*path, key), live[key], live):
-                    del live[key]
-            else:
-                prune_defaults(kind, live[key], desired[key], (*path, key))
-    elif isinstance(live, list) and isinstance(desired, list):
-        field = path[-1] if path else ""
-        key = list_key(field, desired + live)
-        if key:
-            by_key = {str(d.get(key)): d for d in desired}
-            for item in live:
-                if str(item.get(key)) in by_key:
-                    prune_defaults(kind, item, by_key[str(item.get(key))], (*path, "*"))
-        elif len(live) == len(desired):
-            for old, new in zip(live, desired):
-                prune_defaults(kind, old, new, (*path, "*"))
-
-
-_QUANTITY = re.compile(r"^([+-]?[0-9.]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")
-_FACTORS = {None: 1, "m": Decimal("0.001"), "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12,
-            "P": 10**15, "E": 10**18, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40,
-            "Pi": 2**50, "Ei": 2**60}
-
-
-def canonical_quantity(value):
-    """`0.5` and `500m`, `1Gi` and `1024Mi` compare equal (the server rewrites quantities)."""
-    match = _QUANTITY.match(str(value))
-    if not match:
-        return value
-    try:
-        amount = Decimal(match.group(1)) * Decimal(_FACTORS[match.group(2)])
-    except InvalidOperation:
-        return value
-    return format(amount.normalize(), "f")
-
-
-def canonical_quantities(obj) -> None:
-    """Rewrite resources.requests/limits values in place."""
-    if isinstance(obj, dict):
-        for key, value in obj.items():
-            if key in ("requests", "limits") and isinstance(value, dict):
-                for name in value:
-                    value[name] = canonical_quantity(value[name])
-            else:
-                canonical_quantities(value)
-    elif isinstance(obj, list):
-        for item in obj:
-            canonical_quantities(item)
+def live_defaults(kind: str) -> Ignore:
+    """For `comparison.field_changes(desired, live)`: a field only live has, holding a default."""
+    def ignore(report: str, path: tuple[str, ...], value, parent) -> bool:
+        return report == "dictionary_item_added" and isinstance(parent, dict) and \
+            is_default(kind, path, value, parent)
+    return ignore

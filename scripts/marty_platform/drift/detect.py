@@ -14,12 +14,12 @@ import copy
 import re
 from dataclasses import dataclass, field
 
-from marty_platform.diffing.matching import field_changes, index
+from marty_platform.comparison import field_changes
+from marty_platform.comparison.noise import strip_noise
+from marty_platform.diffing.matching import index
 from marty_platform.diffing.model import CHANGED, ResourceDiff
-from marty_platform.diffing.normalize import canonical, strip_noise
 from marty_platform.diffing.redact import redact_object
-from marty_platform.drift.defaults import (canonical_quantities, prune_defaults,
-                                           strip_server_fields)
+from marty_platform.drift.defaults import live_defaults
 from marty_platform.drift.rules import MANAGED_BY, DriftConfig, remove_pointer
 from marty_platform.model import ResourceKey
 
@@ -134,7 +134,8 @@ def drop_injected(live: dict, desired: dict, config: DriftConfig) -> None:
 
 def normalise_pair(env: str, desired: dict, live: dict, config: DriftConfig,
                    scaled: set[tuple[str, str, str]]) -> tuple[dict, dict]:
-    desired, live = strip_noise(desired), strip_server_fields(strip_noise(live))
+    # Both are changed in place below: the rendered object is copied, `live` is already a copy.
+    desired, live = strip_noise(copy.deepcopy(desired)), strip_noise(live)
     key = ResourceKey.of(desired)
     if (key.kind, key.namespace, key.name) in scaled and key.kind in WORKLOAD_KINDS:
         for obj in (desired, live):
@@ -145,9 +146,6 @@ def normalise_pair(env: str, desired: dict, live: dict, config: DriftConfig,
             for pointer in rule.pointers:
                 remove_pointer(desired, pointer)
                 remove_pointer(live, pointer)
-    for obj in (desired, live):
-        canonical_quantities(obj.get("spec"))
-    prune_defaults(key.kind, live, desired)
     return desired, live
 
 
@@ -162,7 +160,8 @@ def detect(env: str, context: str, desired: list[dict], live: list[dict],
             report.missing.append(key)
             continue
         want, have = normalise_pair(env, wanted[key], copy.deepcopy(actual[key]), config, scaled)
-        changes = field_changes(canonical(redact_object(want)), canonical(redact_object(have)))
+        changes = field_changes(redact_object(want), redact_object(have),
+                                ignore=live_defaults(key.kind))
         if changes:
             report.modified.append(ResourceDiff(key, CHANGED, changes))
     for key in sorted(set(actual) - set(wanted), key=str):
