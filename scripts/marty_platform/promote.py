@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from marty_platform.rules import Rule, declare
 from marty_platform import change_branch, overlay_doc
 from marty_platform.envconfig import load_env_config
 from marty_platform.errors import UsageError
@@ -26,6 +27,10 @@ from marty_platform.repo import Repo
 
 ALLOWED = {("dev", "staging"), ("staging", "prod")}
 CHECK = "promote"
+RULES = declare(
+    CHECK, "Promotions (`scripts/promote`): what would leave the target env broken.",
+    Rule("digest-missing", "the source release has no digest and the target requires one"),
+    module=__name__)
 
 
 @dataclass

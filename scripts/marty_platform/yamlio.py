@@ -27,6 +27,8 @@ from pathlib import Path
 
 import yaml
 
+from marty_platform.rules import Rule
+
 try:
     _BaseLoader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - libyaml is present in supported installs
@@ -55,6 +57,18 @@ _FLOAT = re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
                     |[-+]?\.(?:inf|Inf|INF)
                     |\.(?:nan|NaN|NAN))$""", re.X)
 _NOT_JSON_TAGS = ("binary", "set", "omap", "pairs", "timestamp")
+
+
+# The rules a YamlError carries: every check that reports parse problems declares them.
+RULES = (
+    Rule("syntax", "the file is not well-formed YAML"),
+    Rule("duplicate-key", "a mapping repeats a key (YAML's last-one-wins would hide the first)"),
+    Rule("not-json", "a value YAML 1.1 would read as something else (a date, a set, yes/no as a "
+         "boolean, a non-string key); quote it"),
+    Rule("too-deep", "the document nests too deeply to load safely"),
+    Rule("encoding", "the file is not UTF-8 text"),
+    Rule("alias-bomb", "aliases expand to a huge document (an alias bomb)"),
+)
 
 
 class YamlError(Exception):

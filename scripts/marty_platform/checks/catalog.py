@@ -9,6 +9,22 @@ from marty_platform.catalog import validation
 from marty_platform.catalog.model import CATALOG
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult
+from marty_platform.rules import Rule, declare
+from marty_platform.yamlio import RULES as YAML_RULES
+
+RULES = declare(
+    validation.CHECK, "The service catalog (catalog/services.yaml): what its schema cannot say.",
+    *YAML_RULES,
+    Rule("unreadable", "the catalog cannot be read"),
+    Rule("shape", "the catalog is not one document with a list of services"),
+    Rule("schema", "the catalog breaks schemas/service-catalog.schema.json"),
+    Rule("duplicate-service", "two services have the same name"),
+    Rule("self-dependency", "a service depends on itself"),
+    Rule("unknown-dependency", "a dependency is neither a catalog service nor infrastructure"),
+    Rule("database-dependency", "`database: true` without a postgresql dependency, or the "
+         "reverse"),
+    Rule("unknown-team", "a team has no route in the Alertmanager config"),
+    module=__name__)
 
 
 def check(ctx: RunContext) -> list[CheckResult]:

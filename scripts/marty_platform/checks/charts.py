@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from marty_platform.rules import Rule, declare
 from marty_platform import chartdocs
 from marty_platform.chart_inputs import chart_inputs
 from marty_platform.context import RunContext
@@ -10,6 +11,13 @@ from marty_platform.model import CheckResult, finding
 from marty_platform.tools.runner import clean_output
 
 CHECK = "helm"
+RULES = declare(
+    CHECK, "Helm charts: `helm lint` on every values file, documented values, safe schemas.",
+    Rule("lint", "`helm lint` reports an error"),
+    Rule("undocumented-value", "a value has no `## @param` comment"),
+    Rule("invalid-schema", "values.schema.json is not a valid JSON schema document"),
+    Rule("schema-reference", "values.schema.json refers to a remote or outside schema"),
+    module=__name__)
 _LINE = re.compile(r"^\[(ERROR|WARNING)\]\s+(.*)$")
 
 

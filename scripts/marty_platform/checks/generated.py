@@ -2,6 +2,7 @@
 carried CRD schemas the copies recorded in schemas/crds/sources.yaml."""
 from __future__ import annotations
 
+from marty_platform.rules import Rule, declare
 from marty_platform import crd_schemas, generators
 from marty_platform.catalog import validation as catalog_validation
 from marty_platform.catalog.model import CATALOG
@@ -10,6 +11,12 @@ from marty_platform.errors import UsageError
 from marty_platform.model import CheckResult, finding
 
 CHECK = "generated"
+RULES = declare(
+    CHECK, "Generated files match their sources; carried CRD schemas match their catalog copy.",
+    *(Rule(name, f"a file the {name} generator writes is stale, missing or orphaned")
+      for name in generators.GENERATORS),
+    Rule("crd-schemas", "a carried CRD schema differs from the copy sources.yaml records"),
+    module=__name__)
 
 
 def check(ctx: RunContext) -> list[CheckResult]:

@@ -22,11 +22,23 @@ from pathlib import Path
 
 import yaml
 
+from marty_platform.rules import Rule, declare
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, finding
 from marty_platform.repo import kustomization_file
 
 CHECK = "gitops"
+RULES = declare(
+    CHECK, "Argo CD and Flux wiring: every overlay delivered once, by its one system.",
+    Rule("dangling-path", "an Application, ApplicationSet or Flux Kustomization points at no "
+         "overlay"),
+    Rule("wrong-system", "an overlay is delivered by the system that does not own it"),
+    Rule("argocd-orphan", "an overlay no Argo CD Application delivers"),
+    Rule("flux-orphan", "an overlay no Flux Kustomization delivers"),
+    Rule("argocd-duplicate", "an overlay delivered by more than one Argo CD Application"),
+    Rule("flux-duplicate", "an overlay delivered by more than one Flux Kustomization"),
+    Rule("flux-unknown-dependency", "a Flux Kustomization depends on one that does not exist"),
+    module=__name__)
 ARGO_ONLY = "gitops-argocd"
 FLUX_ONLY = "gitops-flux"
 _FLUX_PATH = re.compile(r"^(?:\./)?(?:rendered|overlays)/([^/]+)/([^/]+)/?$")
