@@ -19,6 +19,7 @@ from marty_platform.catalog.model import CATALOG
 from marty_platform.context import RunContext
 from marty_platform.generators import (
     catalog_files,
+    check_docs,
     chart_readmes,
     monitoring_delivery,
     policy_docs,
@@ -35,6 +36,7 @@ GENERATORS: dict[str, Generator] = {
     "catalog": catalog_files.generate,
     "chart-readmes": chart_readmes.generate,
     "policy-docs": policy_docs.generate,
+    "check-docs": check_docs.generate,
     "schema-docs": schema_docs.generate,
     "slo-rules": slo_rules.generate,
     # After slo-rules: wraps its output (and the hand-written rules) as PrometheusRules.
