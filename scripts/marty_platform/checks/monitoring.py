@@ -60,9 +60,10 @@ RULES = declare(
     Rule("dashboard-promql", "a dashboard: an expression promtool cannot parse"),
     Rule("dashboard-unknown-metric", "a dashboard: a query reads a metric no exporter or recording rule "
          "produces"),
-    Rule("rendered-promql", "a rendered PrometheusRule or AnalysisTemplate: an expression promtool cannot parse"),
-    Rule("rendered-unknown-metric", "a rendered PrometheusRule or AnalysisTemplate: a query reads a metric no exporter or recording rule "
-         "produces"),
+    Rule("rendered-promql", "a rendered PrometheusRule or AnalysisTemplate: an expression "
+         "promtool cannot parse"),
+    Rule("rendered-unknown-metric", "a rendered PrometheusRule or AnalysisTemplate: a query "
+         "reads a metric no exporter or recording rule produces"),
     module=__name__)
 PROMTOOL_RULES = declare(
     "promtool", "Prometheus rule files (`promtool check rules`).",
