@@ -7,9 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-
 from harness import BROKEN, ROOT
-
 from marty_platform import model, rules
 from marty_platform.policy_library import PolicyLibrary
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from marty_platform.rules import Rule, declare
 from marty_platform import change_branch, overlay_doc
 from marty_platform.envconfig import load_env_config
 from marty_platform.errors import UsageError
@@ -24,6 +23,7 @@ from marty_platform.model import Finding, finding
 from marty_platform.overlay_change import Change, Edit
 from marty_platform.overlay_doc import OverlayDoc, set_image
 from marty_platform.repo import Repo
+from marty_platform.rules import Rule, declare
 
 ALLOWED = {("dev", "staging"), ("staging", "prod")}
 CHECK = "promote"

@@ -30,15 +30,13 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
-from marty_platform.rules import Rule, declare
-from marty_platform.yamlio import RULES as YAML_RULES
 from marty_platform import values_origin
 from marty_platform.kustomize_graph import KustomizeGraph
 from marty_platform.model import Finding, ManifestObject, finding
 from marty_platform.repo import Overlay, Repo
+from marty_platform.rules import Rule, declare
 from marty_platform.tools.runner import ToolBox, bounded, clean_output, run
+from marty_platform.yamlio import RULES as YAML_RULES
 from marty_platform.yamlio import YamlError, load_documents, load_file
 
 ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
@@ -238,8 +236,8 @@ class Renderer:
         annotations = (data.get("metadata") or {}).get("annotations") or {}
         text = annotations.pop(TRANSFORMATIONS_ANNOTATION, None)
         try:
-            steps = yaml.safe_load(text) if text else []
-        except yaml.YAMLError:
+            steps = load_documents(text)[0].data if text else []
+        except (YamlError, IndexError):
             return []
         found = []
         for step in steps if isinstance(steps, list) else []:
@@ -260,8 +258,9 @@ class Renderer:
         if not origin_text:
             return None, None
         try:
-            origin = yaml.safe_load(origin_text) or {}
-        except yaml.YAMLError:
+            docs = load_documents(origin_text)
+            origin = (docs[0].data if docs else None) or {}
+        except YamlError:
             return None, None
         relative = origin.get("path") or origin.get("configuredIn")
         if not relative:

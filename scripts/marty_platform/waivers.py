@@ -11,9 +11,9 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from marty_platform.rules import Rule, declare
 from marty_platform.model import Finding, Severity, finding
 from marty_platform.repo import Repo
+from marty_platform.rules import Rule, declare
 from marty_platform.schema_check import schema_findings
 from marty_platform.yamlio import YamlError, load_file, locate_pointer
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import yaml
 
+from marty_platform.yamlio import load_config
+
 CATALOG = "catalog/services.yaml"
 ENVS = ("dev", "staging", "prod")
 METRICS_PORT = 9090
@@ -45,7 +47,7 @@ class Service:
 
 
 def load(root: Path) -> list[Service]:
-    data = yaml.safe_load((root / CATALOG).read_text(encoding="utf-8"))
+    data = load_config(root / CATALOG, CATALOG)
     raw = data["services"]
     callers: dict[str, list[str]] = {s["name"]: [] for s in raw}
     for s in raw:

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import fnmatch
 
-from marty_platform.rules import Rule, declare
 from marty_platform.batch import EnvBatch
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, ManifestObject, finding
+from marty_platform.rules import Rule, declare
 
 CHECK = "delivery"
 RULES = declare(

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import os
 
-from marty_platform.rules import Rule, declare
-from marty_platform.yamlio import RULES as YAML_RULES
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, finding
 from marty_platform.repo import YAML_SUFFIXES
+from marty_platform.rules import Rule, declare
+from marty_platform.yamlio import RULES as YAML_RULES
 from marty_platform.yamlio import YamlError, load_file
 
 CHECK = "yaml"

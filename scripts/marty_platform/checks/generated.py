@@ -2,13 +2,13 @@
 carried CRD schemas the copies recorded in schemas/crds/sources.yaml."""
 from __future__ import annotations
 
-from marty_platform.rules import Rule, declare
 from marty_platform import crd_schemas, generators
 from marty_platform.catalog import validation as catalog_validation
 from marty_platform.catalog.model import CATALOG
 from marty_platform.context import RunContext
 from marty_platform.errors import UsageError
 from marty_platform.model import CheckResult, finding
+from marty_platform.rules import Rule, declare
 
 CHECK = "generated"
 RULES = declare(

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import re
 
-from marty_platform.rules import Rule, declare
 from marty_platform import crd_schemas, k8s_schemas
 from marty_platform.batch import EnvBatch
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, ManifestObject, Severity, finding
 from marty_platform.patch_locations import locate_field
+from marty_platform.rules import Rule, declare
 from marty_platform.yamlio import locate_pointer
 
 CHECK = "kubeconform"

@@ -4,8 +4,6 @@ observability conventions: SLO coverage, alert labels, runbooks, dashboards, kno
 PrometheusRules and AnalysisTemplates (the chart's alerts and canary analysis)."""
 from __future__ import annotations
 
-from marty_platform.rules import Rule, declare
-from marty_platform.yamlio import RULES as YAML_RULES
 from marty_platform.batch import EnvBatch
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, finding
@@ -21,6 +19,8 @@ from marty_platform.monitoring import (
 )
 from marty_platform.monitoring.known_metrics import known_metrics
 from marty_platform.monitoring.layout import ALERTMANAGER_CONFIG
+from marty_platform.rules import Rule, declare
+from marty_platform.yamlio import RULES as YAML_RULES
 
 RULES = declare(
     "monitoring", "Observability conventions: SLO coverage, alert labels, rule tests, runbooks, "

@@ -12,10 +12,10 @@ import base64
 import binascii
 import json
 
-from marty_platform.rules import Rule, declare
 from marty_platform.batch import EnvBatch
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, ManifestObject, finding
+from marty_platform.rules import Rule, declare
 
 CHECK = "size"
 RULES = declare(

@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from marty_platform.rules import Rule, declare
 from marty_platform.batch import EnvBatch
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, Severity, finding
 from marty_platform.patch_locations import locate_field
 from marty_platform.policy_library import PolicyLibrary
+from marty_platform.rules import Rule, declare
 
 CHECK = "conftest"
 RULES = declare(

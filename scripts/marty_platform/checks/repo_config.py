@@ -1,9 +1,9 @@
 """The repo's own config files against their JSON schemas, as bound in schemas/bindings.yaml."""
 from __future__ import annotations
 
-from marty_platform.rules import Rule, declare
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, finding
+from marty_platform.rules import Rule, declare
 from marty_platform.schema_check import schema_findings
 from marty_platform.yamlio import YamlError, load_file, load_one
 

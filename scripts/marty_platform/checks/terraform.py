@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from marty_platform.rules import Rule, declare
 from marty_platform.checks.policy import outcomes, run_conftest
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, Severity, finding
+from marty_platform.rules import Rule, declare
 from marty_platform.tools.runner import clean_output
 
 CHECK = "terraform"

@@ -19,8 +19,8 @@ from marty_platform.catalog.model import CATALOG
 from marty_platform.context import RunContext
 from marty_platform.generators import (
     catalog_files,
-    check_docs,
     chart_readmes,
+    check_docs,
     monitoring_delivery,
     policy_docs,
     prometheus_rules,

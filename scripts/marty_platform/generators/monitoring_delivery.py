@@ -13,13 +13,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from marty_platform import catalog
 from marty_platform.context import RunContext
 from marty_platform.generators.files import orphans, sync_files
 from marty_platform.generators.prometheus_rules import dump, header
 from marty_platform.monitoring.layout import DASHBOARDS_DIR, MONITORING
+from marty_platform.yamlio import load_config
 
 BASE = Path("base/platform/monitoring")
 DASHBOARDS_OUT = BASE / "dashboards"
@@ -107,7 +106,7 @@ def otel_outputs(root: Path) -> dict[Path, str]:
     for source in sorted((root / OTEL_DIR).glob("collector-*.yaml")):
         env = source.stem.removeprefix("collector-")
         relative = source.relative_to(root).as_posix()
-        config = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+        config = load_config(source, relative) or {}
         hint = f"Change {relative} and regenerate."
         out[OTEL_OUT / env / "collector.yaml"] = header(relative, hint) + dump(
             collector(env, config))
