@@ -17,11 +17,6 @@ HEADER = ("# GENERATED from catalog/services.yaml by `scripts/generate`.\n"
           "# Do not edit: change the catalog and regenerate (CI runs the `check` mode).\n")
 PART_OF = "marty"
 KAFKA_CLUSTER = "marty"
-POSTGRES_IMAGE = "ghcr.io/marty-platform/postgresql:16.6"
-REDIS_IMAGE = "ghcr.io/marty-platform/redis"
-REDIS_TAG = "7.4.2"
-# Pinned for every env (prod requires digests); bump tag and digest together.
-REDIS_DIGEST = "sha256:4d2f5b1c7a9e3f6d8b0a2c4e6f8a1b3d5c7e9f0a2b4c6d8e0f1a3b5c7d9e1f2a"
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ RULES = declare(
     Rule("service-catalog", "catalog/services.yaml breaks its schema"),
     Rule("policy-exceptions", "policies/exceptions.yaml breaks its schema"),
     Rule("drift-ignore", "config/drift-ignore.yaml breaks its schema"),
+    Rule("platform-components", "catalog/platform-components.yaml breaks its schema"),
     module=__name__)
 
 
