@@ -13,6 +13,9 @@ from marty_platform.policy_library import PolicyLibrary
 
 PACKAGE = ROOT / "scripts" / "marty_platform"
 CHECKS_DOC = ROOT / "docs" / "checks.md"
+# Problem records whose third argument is a rule id, and the checks that report them.
+PROBLEMS = {"Refusal": ("kustomize",), "_problem": ("kustomize",),
+            "ChartProblem": ("kustomize", "helm")}
 
 
 def _declared(check: str, rule: str) -> bool:
@@ -58,6 +61,11 @@ def emitted_in_source() -> set[tuple[str, str, str]]:
                                _literal(node.args[1], constants))
             elif name == "Finding" and "monitoring" in path.parts and len(node.args) >= 3:
                 check, rule = "monitoring", _literal(node.args[2], constants)
+            elif name in PROBLEMS and len(node.args) >= 3:
+                for check in PROBLEMS[name]:
+                    if _literal(node.args[2], constants):
+                        found.add((rel, check, _literal(node.args[2], constants)))
+                continue
             else:
                 continue
             if check and rule:

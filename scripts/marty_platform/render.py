@@ -69,6 +69,8 @@ RULES = declare(
     Rule("invalid-entry", "an entry of the wrong shape"),
     Rule("invalid-chart-name", "a helm chart name that is not a plain directory name"),
     Rule("legacy-helm", "the legacy helmChartInflationGenerator"),
+    Rule("plugin", "a KRM function or a kind that is not a built-in generator or transformer "
+         "(validation executes no code)"),
     Rule("invalid-schema", "a chart's values.schema.json is not a valid JSON schema document"),
     Rule("schema-reference", "a chart's values schema refers to a remote or outside schema"),
     module=__name__)

@@ -83,6 +83,8 @@ def declarations() -> list[Declaration]:
 
 def rule_of(check: str, rule: str) -> Rule | None:
     """The declared rule; None for an open check's data-declared rule; raises UndeclaredRule."""
+    if rule == INTERNAL_ERROR.id:  # a check's own failure is always reportable
+        return INTERNAL_ERROR
     if check not in _REGISTRY or rule not in _REGISTRY[check].rules:
         _load()
     declaration = _REGISTRY.get(check)

@@ -40,5 +40,7 @@ def name_of(check) -> str:
 
 
 def check_id(check) -> str:
-    """The check id its module declares (`RULES`), under which its findings are reported."""
-    return sys.modules[check.__module__].RULES.check
+    """The check id its module declares (`RULES`), under which its findings are reported; the
+    module's name for a callable that declares none."""
+    declared = getattr(sys.modules.get(check.__module__), "RULES", None)
+    return declared.check if declared else check.__module__.rsplit(".", 1)[-1]
