@@ -18,11 +18,10 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from marty_platform import k8s_schemas
 from marty_platform.errors import UsageError
 from marty_platform.model import ManifestObject
+from marty_platform.yamlio import YamlError, load_one
 
 VENDORED_DIR = "schemas/crds"
 SOURCES_FILE = "sources.yaml"
@@ -78,8 +77,8 @@ def read_sources(directory: Path) -> dict[str, dict]:
     if not path.is_file():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data = load_one(path) or {}
+    except (OSError, YamlError):
         return {}  # every copy then counts as edited; the yaml check names the syntax error
     schemas = data.get("schemas") if isinstance(data, dict) else None
     return {str(k): v for k, v in schemas.items() if isinstance(v, dict)} \

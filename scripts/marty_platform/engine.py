@@ -249,7 +249,7 @@ def _guarded(check, *args) -> list[CheckResult]:
     except MartyError:
         raise
     except Exception as exc:  # noqa: BLE001 - collect, don't abort
-        name = check.__module__.rsplit(".", 1)[-1]
+        name = checks.check_id(check)
         return [CheckResult(name, findings=[finding(
             name, "internal-error", f"the {name} check failed: {type(exc).__name__}: {exc}")])]
 

@@ -63,7 +63,14 @@ class Finding:
 
 
 def finding(check: str, rule: str, message: str, *, file: str = "", line: int | None = None,
-            env: str = "", resource: str = "", severity: Severity = Severity.ERROR) -> Finding:
+            env: str = "", resource: str = "", severity: Severity | None = None) -> Finding:
+    """A finding of a declared (check, rule) (see rules.py); without `severity`, the rule's
+    declared default. An undeclared pair raises rules.UndeclaredRule."""
+    from marty_platform import rules  # rules imports this module for Severity
+
+    declared = rules.rule_of(check, rule)
+    if severity is None:
+        severity = declared.severity if declared else Severity.ERROR
     return Finding(file=file, line=line, env=env, resource=resource, check=check, rule=rule,
                    severity=severity, message=message)
 

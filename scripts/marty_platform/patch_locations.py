@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from marty_platform.model import ManifestObject
-from marty_platform.yamlio import locate_pointer
+from marty_platform.yamlio import YamlError, load_documents, locate_pointer
 
 try:
     _Loader = yaml.CSafeLoader
@@ -197,7 +197,11 @@ def _patches(root, directory: Path, repo_root: Path, kustomization: str):
 def _plain(pair) -> dict | None:
     if pair is None:
         return None
-    data = yaml.load(yaml.serialize(pair[1]), Loader=_Loader)
+    try:
+        docs = load_documents(yaml.serialize(pair[1]))
+    except YamlError:
+        return None
+    data = docs[0].data if docs else None
     return data if isinstance(data, dict) else None
 
 

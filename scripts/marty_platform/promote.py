@@ -23,9 +23,14 @@ from marty_platform.model import Finding, finding
 from marty_platform.overlay_change import Change, Edit
 from marty_platform.overlay_doc import OverlayDoc, set_image
 from marty_platform.repo import Repo
+from marty_platform.rules import Rule, declare
 
 ALLOWED = {("dev", "staging"), ("staging", "prod")}
 CHECK = "promote"
+RULES = declare(
+    CHECK, "Promotions (`scripts/promote`): what would leave the target env broken.",
+    Rule("digest-missing", "the source release has no digest and the target requires one"),
+    module=__name__)
 
 
 @dataclass

@@ -30,13 +30,13 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from marty_platform import values_origin
 from marty_platform.kustomize_graph import KustomizeGraph
 from marty_platform.model import Finding, ManifestObject, finding
 from marty_platform.repo import Overlay, Repo
+from marty_platform.rules import Rule, declare
 from marty_platform.tools.runner import ToolBox, bounded, clean_output, run
+from marty_platform.yamlio import RULES as YAML_RULES
 from marty_platform.yamlio import YamlError, load_documents, load_file
 
 ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
@@ -49,6 +49,31 @@ PATCH_TRANSFORMERS = {"PatchTransformer", "PatchStrategicMergeTransformer",
 RENDER_FORMAT = "3"
 CACHE_MAX_AGE_DAYS = 14
 CHECK = "kustomize"
+RULES = declare(
+    CHECK, "Kustomize overlays: the kustomization graph (every path inside the repo) and the "
+    "render (`kustomize build --enable-helm`).",
+    *YAML_RULES,
+    Rule("unreadable", "a kustomization cannot be read"),
+    Rule("build-failed", "`kustomize build` fails"),
+    Rule("values-schema", "helm values break the chart's values.schema.json"),
+    Rule("cycle", "kustomizations include each other"),
+    Rule("outside-repo", "a path leads outside the repository or into .git/"),
+    Rule("symlink-outside-repo", "a path leads through a symlink outside the repository"),
+    Rule("remote-reference", "a remote base, chart repository or helm config home"),
+    Rule("absolute-path", "an absolute path"),
+    Rule("not-a-file", "a path that must be a file is a directory"),
+    Rule("not-a-directory", "a path that must be a directory is a file"),
+    Rule("missing-kustomization", "a directory without a kustomization"),
+    Rule("missing-file", "a path that does not exist"),
+    Rule("unknown-field", "a field kustomize does not know (it would be ignored)"),
+    Rule("invalid-entry", "an entry of the wrong shape"),
+    Rule("invalid-chart-name", "a helm chart name that is not a plain directory name"),
+    Rule("legacy-helm", "the legacy helmChartInflationGenerator"),
+    Rule("plugin", "a KRM function or a kind that is not a built-in generator or transformer "
+         "(validation executes no code)"),
+    Rule("invalid-schema", "a chart's values.schema.json is not a valid JSON schema document"),
+    Rule("schema-reference", "a chart's values schema refers to a remote or outside schema"),
+    module=__name__)
 
 
 @dataclass
@@ -213,8 +238,8 @@ class Renderer:
         annotations = (data.get("metadata") or {}).get("annotations") or {}
         text = annotations.pop(TRANSFORMATIONS_ANNOTATION, None)
         try:
-            steps = yaml.safe_load(text) if text else []
-        except yaml.YAMLError:
+            steps = load_documents(text)[0].data if text else []
+        except (YamlError, IndexError):
             return []
         found = []
         for step in steps if isinstance(steps, list) else []:
@@ -235,8 +260,9 @@ class Renderer:
         if not origin_text:
             return None, None
         try:
-            origin = yaml.safe_load(origin_text) or {}
-        except yaml.YAMLError:
+            docs = load_documents(origin_text)
+            origin = (docs[0].data if docs else None) or {}
+        except YamlError:
             return None, None
         relative = origin.get("path") or origin.get("configuredIn")
         if not relative:

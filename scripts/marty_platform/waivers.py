@@ -13,12 +13,19 @@ from pathlib import Path
 
 from marty_platform.model import Finding, Severity, finding
 from marty_platform.repo import Repo
+from marty_platform.rules import Rule, declare
 from marty_platform.schema_check import schema_findings
 from marty_platform.yamlio import YamlError, load_file, locate_pointer
 
 CHECK = "waivers"
 SCHEMA = "schemas/policy-exceptions.schema.json"
 SCHEMA_RULE = "policy-exceptions"  # the rule schemas/bindings.yaml gives this file
+RULES = declare(
+    CHECK, "Waivers of policy findings (policies/exceptions.yaml).",
+    Rule("invalid-waiver", "a waiver names a rule that is not a policy rule"),
+    Rule("expired-waiver", "a waiver is past its expiry date"),
+    Rule("unused-waiver", "a waiver matches no finding", Severity.WARNING),
+    module=__name__)
 # The checks whose findings are policy rule violations: the only ones a waiver may turn to info.
 POLICY_CHECKS = ("conftest",)
 

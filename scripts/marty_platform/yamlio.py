@@ -27,6 +27,9 @@ from pathlib import Path
 
 import yaml
 
+from marty_platform.errors import UsageError
+from marty_platform.rules import Rule
+
 try:
     _BaseLoader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - libyaml is present in supported installs
@@ -55,6 +58,18 @@ _FLOAT = re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
                     |[-+]?\.(?:inf|Inf|INF)
                     |\.(?:nan|NaN|NAN))$""", re.X)
 _NOT_JSON_TAGS = ("binary", "set", "omap", "pairs", "timestamp")
+
+
+# The rules a YamlError carries: every check that reports parse problems declares them.
+RULES = (
+    Rule("syntax", "the file is not well-formed YAML"),
+    Rule("duplicate-key", "a mapping repeats a key (YAML's last-one-wins would hide the first)"),
+    Rule("not-json", "a value YAML 1.1 would read as something else (a date, a set, yes/no as a "
+         "boolean, a non-string key); quote it"),
+    Rule("too-deep", "the document nests too deeply to load safely"),
+    Rule("encoding", "the file is not UTF-8 text"),
+    Rule("alias-bomb", "aliases expand to a huge document (an alias bomb)"),
+)
 
 
 class YamlError(Exception):
@@ -172,6 +187,20 @@ class _StrictLoader(_BaseLoader):
                         rule="not-json")
 
 
+# The key under which `mapping_lines=True` records each mapping's 1-based line.
+MAPPING_LINE = "__line__"
+
+
+class _LineLoader(_StrictLoader):
+    """The strict loader, recording every mapping's line (for files whose entries are reported
+    one by one: rule files, route tables)."""
+
+    def construct_mapping(self, node, deep=False):
+        mapping = super().construct_mapping(node, deep=deep)
+        mapping[MAPPING_LINE] = _line(node)
+        return mapping
+
+
 _StrictLoader.add_constructor(f"{_TAG}map", _StrictLoader.construct_yaml_map)
 _StrictLoader.add_constructor(f"{_TAG}int", _StrictLoader.construct_yaml_int)
 _StrictLoader.add_constructor(f"{_TAG}float", _StrictLoader.construct_yaml_float)
@@ -274,10 +303,11 @@ def _located(text: str, call):
         raise YamlError("document nests too deeply to load", rule="too-deep") from None
 
 
-def load_documents(text: str) -> list[Document]:
-    """Every document of a YAML stream, strictly; raises YamlError with a 1-based line."""
+def load_documents(text: str, *, mapping_lines: bool = False) -> list[Document]:
+    """Every document of a YAML stream, strictly; raises YamlError with a 1-based line.
+    `mapping_lines`: every mapping also holds its line under MAPPING_LINE."""
     _located(text, lambda: check_depth(text))
-    loader = _StrictLoader(text)
+    loader = (_LineLoader if mapping_lines else _StrictLoader)(text)
     docs: list[Document] = []
 
     def load() -> None:
@@ -335,13 +365,24 @@ def locate_pointer(path: Path, doc_line: int | None, pointer: str) -> int | None
     return line
 
 
-def load_file(path: Path) -> list[Document]:
-    return load_documents(decode(path.read_bytes()))
+def load_file(path: Path, *, mapping_lines: bool = False) -> list[Document]:
+    return load_documents(decode(path.read_bytes()), mapping_lines=mapping_lines)
 
 
-def load_one(path: Path) -> object:
+def load_config(path: Path, shown: str) -> object:
+    """load_one for a file the tooling cannot work without (a generator's source): a YAML
+    problem is a usage error naming `shown`:line (exit 2), never last-one-wins."""
+    try:
+        return load_one(path)
+    except YamlError as exc:
+        raise UsageError(f"{shown}:{exc.line or 1}: {exc.message}") from None
+    except OSError as exc:
+        raise UsageError(f"{shown}: cannot read: {exc.strerror}") from None
+
+
+def load_one(path: Path, *, mapping_lines: bool = False) -> object:
     """The single document of a config file (None when empty)."""
-    docs = load_file(path)
+    docs = load_file(path, mapping_lines=mapping_lines)
     if len(docs) > 1:
         raise YamlError(f"expected one YAML document, found {len(docs)}", line=docs[1].line)
     return docs[0].data if docs else None

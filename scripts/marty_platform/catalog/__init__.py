@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from marty_platform.catalog import components as platform_components
 from marty_platform.catalog.docs import services_md
 from marty_platform.catalog.flux import FLUX_KUSTOMIZATION, flux_kustomizations, flux_source
 from marty_platform.catalog.model import ENVS, PART_OF, Service, load
@@ -55,11 +56,12 @@ __all__ = ["PART_OF", "Service", "load", "missing_overlays", "missing_slo_specs"
 def outputs(root: Path) -> dict[str, str]:
     """Every generated file: repo-relative path -> content."""
     services = load(root)
+    components = platform_components.load(root)
     out = {"docs/services.md": services_md(services),
            "base/platform/network/catalog-allow.yaml": network_policies(services),
            "base/platform/mesh/authorization-policies.yaml": authorization_policies(services),
-           "base/platform/data/postgres-clusters.yaml": postgres_clusters(services),
-           "base/platform/data/redis.yaml": redis(services),
+           "base/platform/data/postgres-clusters.yaml": postgres_clusters(services, components),
+           "base/platform/data/redis.yaml": redis(services, components),
            "base/platform/certs/service-certificates.yaml": service_certificates(services)}
     for s in services:
         out[f"base/services/{s.name}/values.yaml"] = service_values(s, services)

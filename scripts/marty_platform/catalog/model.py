@@ -6,6 +6,8 @@ from pathlib import Path
 
 import yaml
 
+from marty_platform.yamlio import load_config
+
 CATALOG = "catalog/services.yaml"
 ENVS = ("dev", "staging", "prod")
 METRICS_PORT = 9090
@@ -15,11 +17,6 @@ HEADER = ("# GENERATED from catalog/services.yaml by `scripts/generate`.\n"
           "# Do not edit: change the catalog and regenerate (CI runs the `check` mode).\n")
 PART_OF = "marty"
 KAFKA_CLUSTER = "marty"
-POSTGRES_IMAGE = "ghcr.io/marty-platform/postgresql:16.6"
-REDIS_IMAGE = "ghcr.io/marty-platform/redis"
-REDIS_TAG = "7.4.2"
-# Pinned for every env (prod requires digests); bump tag and digest together.
-REDIS_DIGEST = "sha256:4d2f5b1c7a9e3f6d8b0a2c4e6f8a1b3d5c7e9f0a2b4c6d8e0f1a3b5c7d9e1f2a"
 
 
 @dataclass(frozen=True)
@@ -45,7 +42,7 @@ class Service:
 
 
 def load(root: Path) -> list[Service]:
-    data = yaml.safe_load((root / CATALOG).read_text(encoding="utf-8"))
+    data = load_config(root / CATALOG, CATALOG)
     raw = data["services"]
     callers: dict[str, list[str]] = {s["name"]: [] for s in raw}
     for s in raw:

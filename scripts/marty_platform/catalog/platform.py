@@ -1,13 +1,10 @@
 """The platform overlays' catalog-derived parts: allow-rules, mesh policies, certificates and data stores."""
 from __future__ import annotations
 
+from marty_platform.catalog.components import image
 from marty_platform.catalog.model import (
     KAFKA_CLUSTER,
     METRICS_PORT,
-    POSTGRES_IMAGE,
-    REDIS_DIGEST,
-    REDIS_IMAGE,
-    REDIS_TAG,
     Service,
     dump,
     labels_for,
@@ -104,7 +101,8 @@ def service_certificates(services: list[Service]) -> str:
 
 # --- platform-data -----------------------------------------------------------------------------
 
-def postgres_clusters(services: list[Service]) -> str:
+def postgres_clusters(services: list[Service], components: dict) -> str:
+    postgres = components["postgres"]
     docs = []
     for s in services:
         if not s.database:
@@ -115,10 +113,10 @@ def postgres_clusters(services: list[Service]) -> str:
             "metadata": {"name": name, "labels": labels_for(s, "database")},
             "spec": {
                 "instances": 1,
-                "imageName": POSTGRES_IMAGE,
+                "imageName": image(postgres),
                 "enableSuperuserAccess": False,
                 "bootstrap": {"initdb": {"database": s.db_name, "owner": s.db_name}},
-                "storage": {"size": "10Gi"},
+                "storage": {"size": postgres["storage"]},
                 "monitoring": {"enablePodMonitor": True},
                 "backup": {
                     "retentionPolicy": "30d",
@@ -142,14 +140,15 @@ def postgres_clusters(services: list[Service]) -> str:
     return dump(docs)
 
 
-def redis(services: list[Service]) -> str:
+def redis(services: list[Service], components: dict) -> str:
+    cache = components["redis"]
     docs = []
     for s in services:
         if "redis" not in s.dependencies:
             continue
         name = f"{s.name}-redis"
         labels = {**labels_for(s, "cache"), "app.kubernetes.io/name": name,
-                  "app.kubernetes.io/version": REDIS_TAG, "app.kubernetes.io/managed-by": "kustomize"}
+                  "app.kubernetes.io/version": cache["tag"], "app.kubernetes.io/managed-by": "kustomize"}
         selector = {"app.kubernetes.io/name": name}
         docs.append({"apiVersion": "v1", "kind": "ServiceAccount",
                      "metadata": {"name": name, "labels": labels},
@@ -175,10 +174,10 @@ def redis(services: list[Service]) -> str:
                                                      "seccompProfile": {"type": "RuntimeDefault"}},
                                  "containers": [{
                                      "name": "redis",
-                                     "image": f"{REDIS_IMAGE}:{REDIS_TAG}@{REDIS_DIGEST}",
+                                     "image": image(cache),
                                      # A cache: no persistence, bounded memory, no admin commands.
                                      "args": ["--save", "", "--appendonly", "no",
-                                              "--maxmemory", "200mb",
+                                              "--maxmemory", cache["maxmemory"],
                                               "--maxmemory-policy", "allkeys-lru",
                                               "--rename-command", "FLUSHALL", "",
                                               "--rename-command", "CONFIG", ""],
@@ -188,8 +187,7 @@ def redis(services: list[Service]) -> str:
                                                       "failureThreshold": 24},
                                      "readinessProbe": {**probe, "periodSeconds": 10},
                                      "livenessProbe": {**probe, "periodSeconds": 20},
-                                     "resources": {"requests": {"cpu": "50m", "memory": "128Mi"},
-                                                   "limits": {"cpu": "250m", "memory": "256Mi"}},
+                                     "resources": cache["resources"],
                                      "securityContext": {"allowPrivilegeEscalation": False,
                                                          "readOnlyRootFilesystem": True,
                                                          "capabilities": {"drop": ["ALL"]}},

@@ -5,8 +5,11 @@ Two kinds:
   Terraform, policy unit tests). Each is a callable `(RunContext) -> list[CheckResult]`.
 - manifest checks look at one env's rendered objects (kubeconform, conftest). Each is a callable
   `(RunContext, EnvBatch) -> list[CheckResult]`.
-Adding a check means writing one module and listing it here.
+Adding a check means writing one module, declaring its rules in it (`RULES = declare(...)`,
+see rules.py) and listing it here.
 """
+import sys
+
 from marty_platform.checks import (
     catalog,
     charts,
@@ -34,3 +37,10 @@ MANIFEST_CHECKS = [kubeconform.check, policy.check, delivery_access.check, objec
 def name_of(check) -> str:
     """A check's name in path mode's selection: its module's (policy.verify is "policy")."""
     return check.__module__.rsplit(".", 1)[-1]
+
+
+def check_id(check) -> str:
+    """The check id its module declares (`RULES`), under which its findings are reported; the
+    module's name for a callable that declares none."""
+    declared = getattr(sys.modules.get(check.__module__), "RULES", None)
+    return declared.check if declared else check.__module__.rsplit(".", 1)[-1]

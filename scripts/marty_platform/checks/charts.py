@@ -7,9 +7,20 @@ from marty_platform import chartdocs
 from marty_platform.chart_inputs import chart_inputs
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, finding
+from marty_platform.rules import Rule, declare
 from marty_platform.tools.runner import clean_output
+from marty_platform.yamlio import RULES as YAML_RULES
+from marty_platform.yamlio import YamlError
 
 CHECK = "helm"
+RULES = declare(
+    CHECK, "Helm charts: `helm lint` on every values file, documented values, safe schemas.",
+    *YAML_RULES,
+    Rule("lint", "`helm lint` reports an error"),
+    Rule("undocumented-value", "a value has no `## @param` comment"),
+    Rule("invalid-schema", "values.schema.json is not a valid JSON schema document"),
+    Rule("schema-reference", "values.schema.json refers to a remote or outside schema"),
+    module=__name__)
 _LINE = re.compile(r"^\[(ERROR|WARNING)\]\s+(.*)$")
 
 
@@ -29,10 +40,17 @@ def check(ctx: RunContext) -> list[CheckResult]:
                                     line=p.line) for p in inputs.problems]
         if inputs.escapes or inputs.problems:
             continue  # helm would read outside the repo (the yaml check reports symlinks)
-        for key in chartdocs.undocumented(chart):
+        values_rel = ctx.repo.rel(chart / "values.yaml")
+        try:
+            undocumented = chartdocs.undocumented(chart)
+        except YamlError as exc:
+            result.findings.append(finding(CHECK, exc.rule, exc.message, file=values_rel,
+                                           line=exc.line))
+            continue
+        for key in undocumented:
             result.findings.append(finding(
                 CHECK, "undocumented-value", f"value {key!r} has no `## @param` comment; "
-                "document it so the chart README lists it", file=ctx.repo.rel(chart / "values.yaml")))
+                "document it so the chart README lists it", file=values_rel))
         for values in values_files(chart):
             args = ["lint", "--strict", str(chart)]
             if values is not None:

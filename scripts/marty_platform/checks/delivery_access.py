@@ -18,8 +18,16 @@ import fnmatch
 from marty_platform.batch import EnvBatch
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, ManifestObject, finding
+from marty_platform.rules import Rule, declare
 
 CHECK = "delivery"
+RULES = declare(
+    CHECK, "What each env's delivery system may apply: Argo CD AppProjects, Flux's RBAC.",
+    Rule("argocd-destination", "a namespace is not a destination of any of the env's "
+         "AppProjects"),
+    Rule("argocd-cluster-resource", "a cluster-scoped kind is not allowed by any AppProject"),
+    Rule("flux-applier-rbac", "the account Flux applies the env as may not manage the object"),
+    module=__name__)
 
 
 def _group(obj: dict) -> str:

@@ -6,9 +6,19 @@ import os
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, finding
 from marty_platform.repo import YAML_SUFFIXES
+from marty_platform.rules import Rule, declare
+from marty_platform.yamlio import RULES as YAML_RULES
 from marty_platform.yamlio import YamlError, load_file
 
 CHECK = "yaml"
+RULES = declare(
+    CHECK, "Every YAML file parses strictly; no path leads outside the repository.",
+    *YAML_RULES,
+    Rule("unreadable", "the file cannot be read"),
+    Rule("symlink-outside-repo", "a symlink leads outside the repository or into .git/; it is "
+         "not followed"),
+    Rule("not-a-resource", "a document of a manifest file is not a Kubernetes object"),
+    module=__name__)
 
 
 def _is_template(rel: str) -> bool:

@@ -8,8 +8,15 @@ from marty_platform.catalog.model import CATALOG
 from marty_platform.context import RunContext
 from marty_platform.errors import UsageError
 from marty_platform.model import CheckResult, finding
+from marty_platform.rules import Rule, declare
 
 CHECK = "generated"
+RULES = declare(
+    CHECK, "Generated files match their sources; carried CRD schemas match their catalog copy.",
+    *(Rule(name, f"a file the {name} generator writes is stale, missing or orphaned")
+      for name in generators.GENERATORS),
+    Rule("crd-schemas", "a carried CRD schema differs from the copy sources.yaml records"),
+    module=__name__)
 
 
 def check(ctx: RunContext) -> list[CheckResult]:

@@ -20,13 +20,24 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, finding
 from marty_platform.repo import kustomization_file
+from marty_platform.rules import Rule, declare
+from marty_platform.yamlio import YamlError, load_file
 
 CHECK = "gitops"
+RULES = declare(
+    CHECK, "Argo CD and Flux wiring: every overlay delivered once, by its one system.",
+    Rule("dangling-path", "an Application, ApplicationSet or Flux Kustomization points at no "
+         "overlay"),
+    Rule("wrong-system", "an overlay is delivered by the system that does not own it"),
+    Rule("argocd-orphan", "an overlay no Argo CD Application delivers"),
+    Rule("flux-orphan", "an overlay no Flux Kustomization delivers"),
+    Rule("argocd-duplicate", "an overlay delivered by more than one Argo CD Application"),
+    Rule("flux-duplicate", "an overlay delivered by more than one Flux Kustomization"),
+    Rule("flux-unknown-dependency", "a Flux Kustomization depends on one that does not exist"),
+    module=__name__)
 ARGO_ONLY = "gitops-argocd"
 FLUX_ONLY = "gitops-flux"
 _FLUX_PATH = re.compile(r"^(?:\./)?(?:rendered|overlays)/([^/]+)/([^/]+)/?$")
@@ -59,18 +70,12 @@ def _documents(root: Path) -> list[Doc]:
     for path in sorted(gitops.rglob("*")):
         if path.suffix not in (".yaml", ".yml") or not path.is_file():
             continue
-        text = path.read_text(encoding="utf-8")
         rel = path.relative_to(root).as_posix()
         try:
-            nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
-            datas = list(yaml.safe_load_all(text))
-        except yaml.YAMLError:
+            loaded = load_file(path)
+        except (OSError, YamlError):
             continue  # the yaml check reports it
-        datas = [d for d in datas if d is not None]
-        nodes = [n for n in nodes if n is not None]
-        for node, data in zip(nodes, datas):
-            if isinstance(data, dict):
-                docs.append(Doc(data, rel, node.start_mark.line + 1))
+        docs += [Doc(doc.data, rel, doc.line) for doc in loaded if isinstance(doc.data, dict)]
     return docs
 
 

@@ -8,9 +8,23 @@ from marty_platform.batch import EnvBatch
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, ManifestObject, Severity, finding
 from marty_platform.patch_locations import locate_field
+from marty_platform.rules import Rule, declare
 from marty_platform.yamlio import locate_pointer
 
 CHECK = "kubeconform"
+RULES = declare(
+    CHECK, "Rendered objects against the Kubernetes and CRD schemas of the env's version.",
+    Rule("schema", "an object breaks its schema"),
+    Rule("removed-api", "an API the env's Kubernetes version no longer serves"),
+    Rule("removed-in-next-minor", "an API the next Kubernetes minor removes (severity: "
+         "`nextMinor` in env.yaml)", Severity.WARNING),
+    Rule("next-minor-unknown", "the schemas do not know the env's next Kubernetes minor",
+         Severity.INFO),
+    Rule("no-schema", "no schema for a kind, so it is not checked (severity: `missingSchema` "
+         "in env.yaml)", Severity.WARNING),
+    Rule("unsafe-schema", "a carried CRD schema is a symlink or names a remote reference"),
+    Rule("error", "kubeconform reported an error of its own"),
+    module=__name__)
 
 
 def _crd_locations(ctx: RunContext, unsafe: list[str]) -> list[str]:

@@ -19,6 +19,64 @@ from marty_platform.monitoring import (
 )
 from marty_platform.monitoring.known_metrics import known_metrics
 from marty_platform.monitoring.layout import ALERTMANAGER_CONFIG
+from marty_platform.rules import Rule, declare
+from marty_platform.yamlio import RULES as YAML_RULES
+
+RULES = declare(
+    "monitoring", "Observability conventions: SLO coverage, alert labels, rule tests, runbooks, "
+    "dashboards, known metrics (in monitoring/ and in rendered PrometheusRules).",
+    *YAML_RULES,
+    Rule("slo-yaml", "an SLO spec is not one YAML document"),
+    Rule("slo-schema", "an SLO spec breaks its schema"),
+    Rule("slo-file-name", "an SLO spec is not named after its service"),
+    Rule("slo-unknown-service", "an SLO spec names a service the catalog does not have"),
+    Rule("slo-missing", "a catalog service has no SLO spec"),
+    Rule("slo-sloth", "Sloth rejects an SLO spec"),
+    Rule("slo-stale", "generated SLO rules without a spec"),
+    Rule("rule-file", "a rule file does not load"),
+    Rule("rule-name-scheme", "an alert or record name is not a legacy Prometheus name"),
+    Rule("alert-label", "an alert lacks a required label"),
+    Rule("alert-severity", "an alert's severity is not a known one"),
+    Rule("alert-annotation", "an alert lacks a required annotation"),
+    Rule("alert-untested", "an alert no promtool unit test expects to fire"),
+    Rule("runbook-url", "an alert's runbook_url is not a runbook of this repo"),
+    Rule("runbook-missing", "an alert's runbook does not exist"),
+    Rule("runbook-name", "a runbook is not named after its alert"),
+    Rule("runbook-section", "a runbook lacks a required section"),
+    Rule("dashboard-json", "a dashboard is not a JSON object"),
+    Rule("dashboard-uid", "a dashboard has no uid, or one another dashboard uses"),
+    Rule("dashboard-datasource", "a dashboard has no datasource template variable"),
+    Rule("route-table", "the Alertmanager route test table is missing or malformed"),
+    Rule("route-test", "an alert is not routed to the receiver its test case expects"),
+    Rule("route-untested", "a receiver no route test case expects"),
+    Rule("amtool-check-config", "amtool check-config rejects the Alertmanager config (reported "
+         "as amtool/check-config)"),
+    Rule("rule-promql", "a rule file: an expression promtool cannot parse"),
+    Rule("rule-unknown-metric", "a rule file: a query reads a metric no exporter or recording rule "
+         "produces"),
+    Rule("slo-promql", "an SLO spec: an expression promtool cannot parse"),
+    Rule("slo-unknown-metric", "an SLO spec: a query reads a metric no exporter or recording rule "
+         "produces"),
+    Rule("dashboard-promql", "a dashboard: an expression promtool cannot parse"),
+    Rule("dashboard-unknown-metric", "a dashboard: a query reads a metric no exporter or recording rule "
+         "produces"),
+    Rule("rendered-promql", "a rendered PrometheusRule or AnalysisTemplate: an expression "
+         "promtool cannot parse"),
+    Rule("rendered-unknown-metric", "a rendered PrometheusRule or AnalysisTemplate: a query "
+         "reads a metric no exporter or recording rule produces"),
+    module=__name__)
+PROMTOOL_RULES = declare(
+    "promtool", "Prometheus rule files (`promtool check rules`).",
+    Rule("check-rules", "promtool rejects a rule file"),
+    module=__name__)
+PROMTOOL_TEST_RULES = declare(
+    "promtool-test", "Prometheus rule unit tests (`promtool test rules`).",
+    Rule("unit-test", "a rule unit test fails"),
+    module=__name__)
+AMTOOL_RULES = declare(
+    "amtool", "The Alertmanager config (`amtool check-config`).",
+    Rule("check-config", "amtool rejects the config"),
+    module=__name__)
 
 
 def _rule_files(ctx: RunContext) -> list:

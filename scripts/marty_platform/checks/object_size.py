@@ -15,8 +15,14 @@ import json
 from marty_platform.batch import EnvBatch
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, ManifestObject, finding
+from marty_platform.rules import Rule, declare
 
 CHECK = "size"
+RULES = declare(
+    CHECK, "Objects the API server or etcd would refuse for their size.",
+    Rule("data-too-large", "a ConfigMap's or Secret's data is over 1 MiB"),
+    Rule("object-too-large", "an object is over etcd's 1.5 MiB request limit"),
+    module=__name__)
 ETCD_REQUEST_LIMIT = 1536 * 1024  # etcd --max-request-bytes default: 1.5 MiB
 DATA_LIMIT = 1024 * 1024  # corev1.MaxSecretSize: ConfigMap and Secret data, 1 MiB
 

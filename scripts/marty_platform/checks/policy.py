@@ -14,8 +14,17 @@ from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, Severity, finding
 from marty_platform.patch_locations import locate_field
 from marty_platform.policy_library import PolicyLibrary
+from marty_platform.rules import Rule, declare
 
 CHECK = "conftest"
+RULES = declare(
+    CHECK, "The Rego policies (conftest) on each env's rendered objects.",
+    open_rules="policies/*/metadata.yaml; see [docs/policies.md](policies.md)",
+    module=__name__)
+VERIFY_RULES = declare(
+    "conftest-verify", "The policies' own unit tests (`conftest verify`).",
+    Rule("unit-test", "a policy unit test fails"),
+    module=__name__)
 _OUTCOMES = (("failures", Severity.ERROR), ("warnings", Severity.WARNING))
 
 

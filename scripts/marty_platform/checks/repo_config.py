@@ -3,11 +3,24 @@ from __future__ import annotations
 
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, finding
+from marty_platform.rules import Rule, declare
 from marty_platform.schema_check import schema_findings
 from marty_platform.yamlio import YamlError, load_file, load_one
 
 CHECK = "schema"
 BINDINGS = "schemas/bindings.yaml"
+RULES = declare(
+    CHECK, "The repo's own config files against the JSON schemas schemas/bindings.yaml binds "
+    "them to; the rule is the binding's.",
+    Rule("bindings", "schemas/bindings.yaml cannot be read, names a missing schema or an "
+         "undeclared rule"),
+    Rule("config", "a config file breaks its schema (a binding without its own rule)"),
+    Rule("env-config", "overlays/<env>/env.yaml breaks its schema"),
+    Rule("service-catalog", "catalog/services.yaml breaks its schema"),
+    Rule("policy-exceptions", "policies/exceptions.yaml breaks its schema"),
+    Rule("drift-ignore", "config/drift-ignore.yaml breaks its schema"),
+    Rule("platform-components", "catalog/platform-components.yaml breaks its schema"),
+    module=__name__)
 
 
 def check(ctx: RunContext) -> list[CheckResult]:
@@ -25,6 +38,13 @@ def check(ctx: RunContext) -> list[CheckResult]:
             result.findings.append(finding(CHECK, "bindings", f"schema {schema} does not exist",
                                            file=BINDINGS))
             continue
+        rule = binding.get("rule", "config")
+        if rule not in RULES.rules:
+            result.findings.append(finding(
+                CHECK, "bindings", f"binding of {schema} names rule {rule!r}, which the schema "
+                "check does not declare (checks/repo_config.py; see docs/checks.md)",
+                file=BINDINGS))
+            continue
         for pattern in binding["files"]:
             for path in sorted(repo.root.glob(pattern)):
                 result.stats.checked += 1
@@ -35,10 +55,10 @@ def check(ctx: RunContext) -> list[CheckResult]:
                     continue
                 if len(docs) > 1:
                     result.findings.append(finding(
-                        CHECK, binding.get("rule", "config"),
+                        CHECK, rule,
                         f"expected one YAML document, found {len(docs)}",
                         file=repo.rel(path), line=docs[1].line))
                 problems = schema_findings(repo, path, docs[0] if docs else None, schema,
-                                           binding.get("rule", "config"))
+                                           rule)
                 result.findings += [item for _, item in problems]
     return [result]

@@ -7,9 +7,19 @@ from pathlib import Path
 from marty_platform.checks.policy import outcomes, run_conftest
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, Severity, finding
+from marty_platform.rules import Rule, declare
 from marty_platform.tools.runner import clean_output
 
 CHECK = "terraform"
+RULES = declare(
+    CHECK, "Terraform formatting and syntax (`terraform fmt`).",
+    Rule("syntax", "a file does not parse"),
+    Rule("fmt", "a file is not in canonical format"),
+    module=__name__)
+POLICY_RULES = declare(
+    "conftest-terraform", "The Rego policies for Terraform (conftest, HCL2 parser).",
+    open_rules="policies/*/metadata.yaml; see [docs/policies.md](policies.md)",
+    module=__name__)
 # `terraform fmt` exits 3 listing the files it would reformat, and 2 with one diagnostic per
 # syntax error: "Error: <summary>", a blank line, then "on <file> line <n>".
 _UNFORMATTED, _SYNTAX = 3, 2

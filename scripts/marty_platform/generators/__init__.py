@@ -20,6 +20,8 @@ from marty_platform.context import RunContext
 from marty_platform.generators import (
     catalog_files,
     chart_readmes,
+    check_docs,
+    gitattributes,
     monitoring_delivery,
     policy_docs,
     prometheus_rules,
@@ -35,11 +37,37 @@ GENERATORS: dict[str, Generator] = {
     "catalog": catalog_files.generate,
     "chart-readmes": chart_readmes.generate,
     "policy-docs": policy_docs.generate,
+    "check-docs": check_docs.generate,
     "schema-docs": schema_docs.generate,
     "slo-rules": slo_rules.generate,
     # After slo-rules: wraps its output (and the hand-written rules) as PrometheusRules.
     "prometheus-rules": prometheus_rules.generate,
     "monitoring-delivery": monitoring_delivery.generate,
+    # Last: it lists what the others own.
+    "gitattributes": gitattributes.generate,
+}
+
+# The files each generator owns outright (glob patterns, repo-relative), which .gitattributes
+# marks `linguist-generated`. Scaffolded overlays and SLO spec stubs are written once and then
+# edited by hand, and a chart README only has a generated section: none of them is listed.
+OUTPUTS: dict[str, tuple[str, ...]] = {
+    "catalog": ("docs/services.md",
+                "base/services/*/values.yaml", "base/services/*/kustomization.yaml",
+                "base/services/*/external-secret.yaml",
+                "base/platform/network/catalog-allow.yaml",
+                "base/platform/mesh/authorization-policies.yaml",
+                "base/platform/data/postgres-clusters.yaml", "base/platform/data/redis.yaml",
+                "base/platform/certs/service-certificates.yaml",
+                "gitops/flux/*/kustomization.yaml", "gitops/flux/*/source.yaml",
+                "gitops/flux/*/kustomizations.yaml"),
+    "policy-docs": (policy_docs.OUTPUT,),
+    "check-docs": (check_docs.OUTPUT,),
+    "schema-docs": (schema_docs.OUTPUT,),
+    "slo-rules": ("monitoring/rules/generated/*.yaml",),
+    "prometheus-rules": (f"{prometheus_rules.OUT_DIR.as_posix()}/*.yaml",),
+    "monitoring-delivery": ("base/platform/monitoring/dashboards/kustomization.yaml",
+                            "base/platform/monitoring/otel/*/*.yaml"),
+    "gitattributes": (gitattributes.OUTPUT,),
 }
 
 

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from marty_platform import catalog
+from marty_platform.catalog import components as platform_components
+from marty_platform.catalog.components import collector_resources, image
 from marty_platform.context import RunContext
 from marty_platform.generators.files import orphans, sync_files
 from marty_platform.generators.prometheus_rules import dump, header
 from marty_platform.monitoring.layout import DASHBOARDS_DIR, MONITORING
+from marty_platform.yamlio import load_config
 
 BASE = Path("base/platform/monitoring")
 DASHBOARDS_OUT = BASE / "dashboards"
@@ -29,17 +30,10 @@ OTEL_DIR = MONITORING / "otel"
 # The collector gateway every service exports to: Service `<name>-collector` in `monitoring`
 # (the chart's otel.endpoint default points at it).
 COLLECTOR_NAME = "otel"
-# contrib distribution (tail_sampling lives there), mirrored into the platform registry.
-COLLECTOR_IMAGE = "ghcr.io/marty-platform/opentelemetry-collector-contrib:0.120.0"
+# Its image and resources are data: catalog/platform-components.yaml (`otelCollector`).
 # cert-manager writes ca.crt into this Secret; collector-<env>.yaml reads it as
 # /etc/otel/certs/ca.crt for TLS to Jaeger.
 CERT_SECRET = "otel-collector-tls"
-RESOURCES = {
-    "dev": {"requests": {"cpu": "100m", "memory": "256Mi"},
-            "limits": {"cpu": "500m", "memory": "640Mi"}},
-    "default": {"requests": {"cpu": "500m", "memory": "1Gi"},
-                "limits": {"cpu": "2", "memory": "2560Mi"}},
-}
 
 
 def _up(path: Path) -> str:
@@ -70,7 +64,7 @@ def dashboards_kustomization(root: Path) -> str:
             + dump(document))
 
 
-def collector(env: str, config: dict) -> dict:
+def collector(env: str, config: dict, components: dict) -> dict:
     return {
         "apiVersion": "opentelemetry.io/v1beta1",
         "kind": "OpenTelemetryCollector",
@@ -86,8 +80,8 @@ def collector(env: str, config: dict) -> dict:
             # Tail sampling needs every span of a trace on one collector: one gateway replica.
             "mode": "deployment",
             "replicas": 1,
-            "image": COLLECTOR_IMAGE,
-            "resources": RESOURCES.get(env, RESOURCES["default"]),
+            "image": image(components["otelCollector"]),
+            "resources": collector_resources(components, env),
             "podSecurityContext": {"runAsNonRoot": True, "runAsUser": 10001,
                                    "runAsGroup": 10001, "fsGroup": 10001,
                                    "seccompProfile": {"type": "RuntimeDefault"}},
@@ -104,13 +98,15 @@ def collector(env: str, config: dict) -> dict:
 
 def otel_outputs(root: Path) -> dict[Path, str]:
     out: dict[Path, str] = {}
-    for source in sorted((root / OTEL_DIR).glob("collector-*.yaml")):
+    sources = sorted((root / OTEL_DIR).glob("collector-*.yaml"))
+    components = platform_components.load(root) if sources else {}
+    for source in sources:
         env = source.stem.removeprefix("collector-")
         relative = source.relative_to(root).as_posix()
-        config = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+        config = load_config(source, relative) or {}
         hint = f"Change {relative} and regenerate."
         out[OTEL_OUT / env / "collector.yaml"] = header(relative, hint) + dump(
-            collector(env, config))
+            collector(env, config, components))
         out[OTEL_OUT / env / "kustomization.yaml"] = header(relative, hint) + dump({
             "apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
             "resources": ["collector.yaml"]})

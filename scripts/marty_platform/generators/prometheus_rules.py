@@ -19,6 +19,7 @@ from marty_platform import catalog
 from marty_platform.context import RunContext
 from marty_platform.generators.files import orphans, sync_files
 from marty_platform.monitoring.layout import DELIVERED_RULES_DIR, rule_files
+from marty_platform.yamlio import load_config
 
 OUT_DIR = DELIVERED_RULES_DIR
 PLATFORM_TEAM = "platform"
@@ -80,7 +81,7 @@ def outputs(root: Path) -> dict[Path, str]:
     names: list[str] = []
     for source in rule_files(root):
         relative = source.relative_to(root).as_posix()
-        document = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+        document = load_config(source, relative) or {}
         groups = document.get("groups") or []
         name = source.stem
         if name in names:

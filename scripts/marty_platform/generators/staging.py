@@ -45,11 +45,12 @@ def staged(ctx: RunContext) -> Iterator[RunContext]:
 
 
 def _files(root: Path) -> dict[str, Path]:
-    """Regular files under root (symlinks are neither generated nor followed)."""
+    """Regular files under root (symlinks are neither generated nor followed). The skipped
+    names are skipped as files too: a git worktree's `.git` is a file the copy never holds."""
     found = {}
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames[:] = [d for d in dirnames if d not in SKIPPED_DIRS]
-        for name in filenames:
+        for name in (n for n in filenames if n not in SKIPPED_DIRS):
             path = Path(dirpath) / name
             if path.is_file() and not path.is_symlink():
                 found[path.relative_to(root).as_posix()] = path

@@ -14,11 +14,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
-
 from marty_platform.monitoring.findings import Finding, rel
 from marty_platform.monitoring.layout import rule_files
 from marty_platform.monitoring.rulefiles import Rule, load_rules
+from marty_platform.yamlio import YamlError
 
 SEVERITIES = ("critical", "warning", "info")
 REQUIRED_LABELS = ("severity", "team", "service")
@@ -76,7 +75,9 @@ def load_all(root: Path) -> tuple[list[Rule], list[Finding]]:
     for path in rule_files(root):
         try:
             rules.extend(load_rules(path))
-        except (yaml.YAMLError, ValueError) as exc:
+        except YamlError as exc:  # duplicate keys and the other hazards, at their line
+            findings.append(Finding(rel(path, root), exc.line, exc.rule, exc.message))
+        except (OSError, ValueError) as exc:
             findings.append(Finding(rel(path, root), None, "rule-file", str(exc).splitlines()[0]))
     return rules, findings
 

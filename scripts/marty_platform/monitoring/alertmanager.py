@@ -11,12 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from marty_platform.monitoring.findings import Finding, rel
 from marty_platform.monitoring.layout import ALERTMANAGER_CONFIG, ROUTE_TESTS
-from marty_platform.monitoring.rulefiles import LineLoader
 from marty_platform.tools.runner import ToolBox
+from marty_platform.yamlio import MAPPING_LINE, YamlError, load_one
 
 
 @dataclass(frozen=True)
@@ -28,7 +26,12 @@ class RouteTest:
 
 def load_route_tests(path: Path) -> tuple[list[RouteTest], list[str]]:
     """The cases of a route table, and a message for each malformed entry."""
-    document = yaml.load(path.read_text(encoding="utf-8"), Loader=LineLoader) or []
+    try:
+        document = load_one(path, mapping_lines=True) or []
+    except (OSError, YamlError) as exc:
+        where = f" (line {exc.line})" if getattr(exc, "line", None) else ""
+        return [], [f"the route table does not load{where}: "
+                    f"{getattr(exc, 'message', None) or exc}"]
     tests: list[RouteTest] = []
     problems: list[str] = []
     if not isinstance(document, list):
@@ -41,7 +44,7 @@ def load_route_tests(path: Path) -> tuple[list[RouteTest], list[str]]:
                             "`receivers` list")
             continue
         tests.append(RouteTest(
-            labels={str(k): str(v) for k, v in labels.items() if k != "__line__"},
+            labels={str(k): str(v) for k, v in labels.items() if k != MAPPING_LINE},
             receivers=tuple(str(r) for r in receivers),
             line=entry.get("__line__")))
     return tests, problems
@@ -68,7 +71,12 @@ def route_test_message(tools: ToolBox, config: Path, test: RouteTest) -> str | N
 
 
 def configured_receivers(config: Path) -> set[str]:
-    document = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+    try:
+        document = load_one(config) or {}
+    except (OSError, YamlError):
+        return set()  # amtool and the yaml check name the problem
+    if not isinstance(document, dict):
+        return set()
     return {str(r.get("name")) for r in document.get("receivers") or [] if isinstance(r, dict)}
 
 

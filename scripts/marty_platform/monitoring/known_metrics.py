@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from marty_platform.monitoring.alert_rules import load_all
 from marty_platform.monitoring.layout import KNOWN_METRICS
+from marty_platform.yamlio import YamlError, load_one
 
 
 def exported_metrics(root: Path) -> dict[str, str]:
@@ -15,7 +14,12 @@ def exported_metrics(root: Path) -> dict[str, str]:
     path = root / KNOWN_METRICS
     if not path.is_file():
         return {}
-    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        document = load_one(path) or {}
+    except (OSError, YamlError):
+        return {}  # the yaml check names the problem
+    if not isinstance(document, dict):
+        return {}
     known: dict[str, str] = {}
     for exporter, entry in (document.get("exporters") or {}).items():
         metrics = entry.get("metrics") if isinstance(entry, dict) else entry

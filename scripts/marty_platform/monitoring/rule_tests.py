@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from marty_platform.monitoring.alert_rules import load_all
 from marty_platform.monitoring.findings import Finding, rel
 from marty_platform.monitoring.layout import RULE_TESTS_DIR
+from marty_platform.yamlio import YamlError, load_one
 
 
 def tested_alerts(root: Path) -> set[str]:
@@ -15,7 +14,12 @@ def tested_alerts(root: Path) -> set[str]:
     names: set[str] = set()
     directory = root / RULE_TESTS_DIR
     for path in sorted(directory.glob("*.yaml")) if directory.is_dir() else []:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        try:
+            document = load_one(path) or {}
+        except (OSError, YamlError):
+            continue  # the yaml check names the problem; the file tests nothing
+        if not isinstance(document, dict):
+            continue
         for test in document.get("tests") or []:
             for case in (test or {}).get("alert_rule_test") or []:
                 if case.get("exp_alerts"):

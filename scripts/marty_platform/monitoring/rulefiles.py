@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from marty_platform.yamlio import MAPPING_LINE, load_one
 
 
 @dataclass(frozen=True)
@@ -20,21 +20,8 @@ class Rule:
     annotations: dict = field(default_factory=dict)
 
 
-class LineLoader(yaml.SafeLoader):
-    """A SafeLoader that records the 1-based line of every mapping as `__line__`."""
-
-
-def _construct_mapping(loader: LineLoader, node: yaml.MappingNode) -> dict:
-    mapping = loader.construct_mapping(node, deep=True)
-    mapping["__line__"] = node.start_mark.line + 1
-    return mapping
-
-
-LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def load_rules(path: Path) -> list[Rule]:
-    """The rules of one file; raises yaml.YAMLError or ValueError if it is not a rule file.
+    """The rules of one file; raises YamlError or ValueError if it is not a rule file.
 
     Several checks read the same rule files in one run; each file is parsed once per content."""
     stat = path.stat()
@@ -43,7 +30,7 @@ def load_rules(path: Path) -> list[Rule]:
 
 @lru_cache(maxsize=256)
 def _load_rules(path: Path, mtime_ns: int, size: int) -> tuple[Rule, ...]:
-    document = yaml.load(path.read_text(encoding="utf-8"), Loader=LineLoader)
+    document = load_one(path, mapping_lines=True)
     if not isinstance(document, dict) or not isinstance(document.get("groups"), list):
         raise ValueError("not a Prometheus rule file (no `groups:` list)")
     rules: list[Rule] = []
@@ -56,7 +43,7 @@ def _load_rules(path: Path, mtime_ns: int, size: int) -> tuple[Rule, ...]:
             kind = "alert" if "alert" in raw else "record"
             rules.append(Rule(
                 file=path,
-                line=raw.get("__line__"),
+                line=raw.get(MAPPING_LINE),
                 group=str(group.get("name", "")),
                 kind=kind,
                 name=str(raw.get(kind, "")),
@@ -70,4 +57,4 @@ def _load_rules(path: Path, mtime_ns: int, size: int) -> tuple[Rule, ...]:
 def _strip(mapping: object) -> dict:
     if not isinstance(mapping, dict):
         return {}
-    return {k: v for k, v in mapping.items() if k != "__line__"}
+    return {k: v for k, v in mapping.items() if k != MAPPING_LINE}

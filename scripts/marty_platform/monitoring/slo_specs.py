@@ -5,14 +5,19 @@ import json
 from pathlib import Path
 
 import jsonschema
-import yaml
 
 from marty_platform.monitoring.findings import Finding, line_of, rel
 from marty_platform.monitoring.layout import CATALOG, SLO_SCHEMA, slo_spec_files
+from marty_platform.yamlio import YamlError, load_one
 
 
 def catalog_services(root: Path) -> list[str]:
-    document = yaml.safe_load((root / CATALOG).read_text(encoding="utf-8")) or {}
+    try:
+        document = load_one(root / CATALOG) or {}
+    except (OSError, YamlError):
+        return []  # the catalog and yaml checks name the problem
+    if not isinstance(document, dict):
+        return []
     return [str(s["name"]) for s in document.get("services") or [] if isinstance(s, dict)
             and s.get("name")]
 
@@ -22,8 +27,8 @@ def load_specs(root: Path) -> dict[Path, object]:
     specs: dict[Path, object] = {}
     for path in slo_spec_files(root):
         try:
-            specs[path] = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError:
+            specs[path] = load_one(path)
+        except (OSError, YamlError):
             specs[path] = None
     return specs
 
