@@ -7,7 +7,6 @@ from pathlib import Path
 import yaml
 
 CATALOG = "catalog/services.yaml"
-ENVS = ("dev", "staging", "prod")
 METRICS_PORT = 9090
 # Catalog dependencies that are infrastructure rather than services.
 INFRA = {"postgresql", "kafka", "redis", "vault", "object-storage"}
