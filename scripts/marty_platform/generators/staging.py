@@ -49,6 +49,8 @@ def _files(root: Path) -> dict[str, Path]:
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames[:] = [d for d in dirnames if d not in SKIPPED_DIRS]
         for name in filenames:
+            if name in SKIPPED_DIRS:  # a worktree's `.git` is a file; the copy leaves it out
+                continue
             path = Path(dirpath) / name
             if path.is_file() and not path.is_symlink():
                 found[path.relative_to(root).as_posix()] = path
