@@ -18,12 +18,14 @@ from marty_platform.diffing import gitref, report_markdown
 from marty_platform.errors import UsageError
 from marty_platform.overlay_change import Change, check, share_tooling, stop_cleanly, write
 from marty_platform.repo import Repo
-from marty_platform.tools.runner import Command, run
+from marty_platform.tools.runner import Command, git_environment, run
 
 
 def _git(root: Path, *args: str):
     """git's outcome, for the calls whose failure is an answer rather than an error."""
-    return run(Command(argv=(shutil.which("git") or "git", *args), cwd=root, timeout=300))
+    # 1 and 128 are git's "no" (no identity, no upstream, not a valid name): an answer.
+    return run(Command(argv=(shutil.which("git") or "git", *args), env=git_environment(),
+                       cwd=root, timeout=300, problem_codes=(1, 128)))
 
 
 def check_identity(root: Path) -> None:
