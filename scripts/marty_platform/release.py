@@ -6,7 +6,8 @@ it built and the digest the registry gave it. Both are recorded together in
 the place the overlay states its image (`helmCharts[].valuesInline.image` for chart-based
 overlays, else its `images:` entry), and the `app.kubernetes.io/version` label follows. From
 there promotion moves the pair to staging and prod: in those envs a release only records the
-digest of the version they already run. Nothing here derives a digest: it is input, and must be a well-formed sha256 digest.
+digest of the version they already run. Nothing here derives a digest: it is input, and must
+be a well-formed sha256 digest.
 """
 from __future__ import annotations
 
