@@ -21,10 +21,10 @@ from marty_platform.model import Report
 EXIT_CODES = "Exit codes: 0 clean, 1 findings, 2 usage or tooling error."
 LAUNCHED_AS = "MARTY_LAUNCHED_AS"  # set by scripts/_run: the program name --help shows
 HELP_OPTIONS = ["-h", "--help"]
+DEBUG_HELP = "Any command also takes --debug: show the traceback of an unexpected error."
 
 
-@click.group(context_settings={"help_option_names": HELP_OPTIONS},
-             epilog="Any command also takes --debug: show the traceback of an unexpected error.")
+@click.group(context_settings={"help_option_names": HELP_OPTIONS}, epilog=DEBUG_HELP)
 def main() -> None:
     """Tooling for the marty-platform GitOps repository."""
 
@@ -166,6 +166,8 @@ def _register_operations() -> None:
 
     for command in cli_ops.COMMANDS:
         main.add_command(command)
+    for command in main.commands.values():  # --debug is taken off the line before click parses
+        command.epilog = f"{command.epilog} {DEBUG_HELP}" if command.epilog else DEBUG_HELP
 
 
 _register_operations()

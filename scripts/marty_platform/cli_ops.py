@@ -279,15 +279,9 @@ def slo_report(prometheus_url, results_file, services, at_risk_below, output_for
             results = report.fetch_live(prometheus_url)
         else:
             results = report.load_results_file(results_file)
-        samples = report.parse_results(results)
+        result = report.report_for(results, Repo.find().root, services, at_risk_below / 100)
     except (report.PrometheusUnreachable, report.ResultsError) as exc:
         raise UsageError(str(exc)) from None
-    expected = report.expected_slos(Repo.find().root)
-    if services:
-        samples = [s for s in samples if s.service in services]
-        expected = [e for e in expected if e[0] in services]
-    result = SloReport(report.build_report(samples, expected=expected,
-                                           at_risk_below=at_risk_below / 100))
     emit(result, output_format)
     sys.exit(1 if result.exhausted else 0)
 

@@ -220,6 +220,18 @@ class SloReport:
         return exhausted(self.rows)
 
 
+def report_for(results: dict[str, object], root: Path, services: tuple[str, ...] = (),
+               at_risk_below: float = DEFAULT_AT_RISK_BELOW) -> SloReport:
+    """The report of the query `results` for the SLOs specified under `root` (only `services`'
+    when given)."""
+    samples = parse_results(results)
+    expected = expected_slos(root)
+    if services:
+        samples = [s for s in samples if s.service in services]
+        expected = [e for e in expected if e[0] in services]
+    return SloReport(build_report(samples, expected=expected, at_risk_below=at_risk_below))
+
+
 def markdown(rows: list[Row]) -> str:
     out = ["<!-- marty-slo-report -->", "### Error budgets (30 days)", "",
            "| Service | SLO | Objective | 30d error ratio | Budget remaining | Status |",
