@@ -163,6 +163,10 @@ def run(command: Command) -> Completed:
         raise command.failed(f"cannot be run: {exc.strerror or exc}") from None
     completed = Completed(command, proc.returncode, proc.stdout.decode("utf-8", "replace"),
                           proc.stderr.decode("utf-8", "replace"))
+    if argv is not command.argv and proc.returncode == _NOT_RUNNABLE \
+            and completed.stderr.startswith(_NOT_RUNNABLE_SAYS):
+        reason = completed.stderr.removeprefix(_NOT_RUNNABLE_SAYS).strip()
+        raise command.failed(f"cannot be run: {reason}")
     if not completed.ok and not completed.found_problems:
         raise completed.failed("unexpected exit status")
     return completed
@@ -176,6 +180,8 @@ def run(command: Command) -> Completed:
 # and the run says so once on stderr.
 
 _UNAVAILABLE = 97
+_NOT_RUNNABLE = 96  # with _NOT_RUNNABLE_SAYS on stderr: the tool itself could not be executed
+_NOT_RUNNABLE_SAYS = "launcher: cannot be run: "
 _LAUNCHER = f"""
 import ctypes, os, sys
 CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000
@@ -189,7 +195,11 @@ if libc.unshare(CLONE_NEWNET) != 0:
                        ("gid_map", f"{{gid}} {{gid}} 1")):
         with open(f"/proc/self/{{name}}", "w") as handle:
             handle.write(text)
-os.execv(sys.argv[1], sys.argv[1:])
+try:
+    os.execv(sys.argv[1], sys.argv[1:])
+except OSError as exc:  # missing, not executable, not a program for this machine
+    sys.stderr.write("{_NOT_RUNNABLE_SAYS}" + (exc.strerror or str(exc)) + "\\n")
+    sys.exit({_NOT_RUNNABLE})
 """
 _isolation_lock = threading.Lock()
 _isolation: bool | None = None
