@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,10 +28,11 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from marty_platform.context import Options  # noqa: E402
 from marty_platform.engine import run_validation  # noqa: E402
 from marty_platform.kustomize_graph import KustomizeGraph  # noqa: E402
-from marty_platform.repo import ENVIRONMENTS as ENVS  # noqa: E402
 from marty_platform.repo import Repo  # noqa: E402
+from marty_platform.settings import Settings  # noqa: E402
 
 SAMPLE = "trust-anchor"
+ENVS = Repo(ROOT).envs()
 
 
 def _sample_files() -> set[Path]:
@@ -68,9 +70,8 @@ def build_tree(target: Path, apps: int) -> None:
 
 def time_ours(tree: Path, crd: str) -> tuple[float, float, float]:
     cache = Path(tempfile.mkdtemp(prefix="bench-cache-"))
-    os.environ["MARTY_CACHE_DIR"] = str(cache)
-    os.environ["MARTY_TOOLS_BIN"] = str(ROOT / ".tools" / "bin")
-    options = Options(crd_schema_locations=(crd,) if crd else ())
+    settings = Settings(cache_dir=cache, tools_bin=ROOT / ".tools" / "bin",
+                        crd_schema_locations=(crd,) if crd else (), today=date.today())
     # The Kubernetes schema cache is per machine and built once; keep it out of the timing.
     schemas = ROOT / ".cache" / "schemas"
     if schemas.is_dir():
@@ -78,7 +79,7 @@ def time_ours(tree: Path, crd: str) -> tuple[float, float, float]:
     self_before = resource.getrusage(resource.RUSAGE_SELF)
     kids_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    report = run_validation(Repo(tree), options)
+    report = run_validation(Repo(tree), Options(), settings=settings)
     wall = time.perf_counter() - started
     self_after = resource.getrusage(resource.RUSAGE_SELF)
     kids_after = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -8,36 +8,37 @@ from pathlib import Path
 
 import click
 
+from marty_platform.cli_options import (
+    emit,
+    env_option,
+    format_option,
+    jobs_option,
+    today_option,
+)
 from marty_platform.errors import MartyError
+from marty_platform.model import Report
 
 EXIT_CODES = "Exit codes: 0 clean, 1 findings, 2 usage or tooling error."
-MAX_JOBS = 256  # beyond any machine's useful parallelism; a typo, not a request
+LAUNCHED_AS = "MARTY_LAUNCHED_AS"  # set by scripts/_run: the program name --help shows
+HELP_OPTIONS = ["-h", "--help"]
+DEBUG_HELP = "Any command also takes --debug: show the traceback of an unexpected error."
 
 
-def _crd_locations(values: tuple[str, ...]) -> tuple[str, ...]:
-    from_env = os.environ.get("MARTY_CRD_SCHEMA_LOCATION", "")
-    return tuple(values) + tuple(p for p in from_env.split(os.pathsep) if p)
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]},
-             epilog="Any command also takes --debug: show the traceback of an unexpected error.")
+@click.group(context_settings={"help_option_names": HELP_OPTIONS}, epilog=DEBUG_HELP)
 def main() -> None:
     """Tooling for the marty-platform GitOps repository."""
 
 
 @main.command(epilog=EXIT_CODES)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--env", "envs", multiple=True, help="Limit to this env (repeatable). For manifest "
-              "files it picks the env whose rules and Kubernetes version apply (default: prod).")
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "github", "auto"]),
-              default="auto", show_default=True, help="auto is github under GitHub Actions.")
+@env_option(multiple=True, help="Limit to this env (repeatable). For manifest files it picks "
+            "the env whose rules and Kubernetes version apply (default: prod).")
+@format_option(Report, default="auto", auto=True)
 @click.option("--crd-schema-location", "crd_locations", multiple=True, metavar="DIR|TEMPLATE",
               help="CRD schemas for kubeconform: a directory laid out {group}/{kind}_{version}.json"
                    " or a kubeconform template. Also read from MARTY_CRD_SCHEMA_LOCATION.")
-@click.option("--jobs", "-j", type=click.IntRange(0, MAX_JOBS), default=0,
-              help="Parallel tool runs (default: cores).")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
-              help="Date waivers expire against.")
+@jobs_option()
+@today_option()
 @click.option("--verbose", "-v", is_flag=True, help="Print one timing line per check on stderr.")
 def validate(paths, envs, output_format, crd_locations, jobs, today, verbose) -> None:
     """Validate the whole repo, or only PATHS (overlay directories or rendered manifests).
@@ -46,22 +47,16 @@ def validate(paths, envs, output_format, crd_locations, jobs, today, verbose) ->
     (unless NO_COLOR is set)."""
     from marty_platform.context import Options
     from marty_platform.engine import run_validation
-    from marty_platform.report import REPORTERS, text
     from marty_platform.report.progress import for_stream
-    from marty_platform.report.terminal import use_colour
     from marty_platform.repo import Repo
+    from marty_platform.settings import resolve
 
-    if output_format == "auto":
-        output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    options = Options(paths=tuple(paths), envs=tuple(envs),
-                      crd_schema_locations=_crd_locations(crd_locations), jobs=jobs,
-                      today=today.date().isoformat() if today else None)
+    repo = Repo.find()
+    settings = resolve(repo, crd_schema_locations=crd_locations, today=today)
+    options = Options(paths=tuple(paths), envs=tuple(envs), jobs=jobs)
     with for_stream(sys.stderr, verbose) as progress:
-        report = run_validation(Repo.find(), options, progress)
-    if output_format == "text":
-        click.echo(text.render(report, colour=use_colour(sys.stdout)), nl=False, color=True)
-    else:
-        click.echo(REPORTERS[output_format](report), nl=False)
+        report = run_validation(repo, options, progress, settings)
+    emit(report, output_format)
     sys.exit(0 if report.ok else 1)
 
 
@@ -72,13 +67,14 @@ def bootstrap(tools) -> None:
     from marty_platform import k8s_schemas
     from marty_platform.envconfig import load_env_config
     from marty_platform.repo import Repo
+    from marty_platform.settings import resolve
     from marty_platform.tools.bootstrap import bootstrap as install
     from marty_platform.tools.manifest import load_manifest
 
     repo = Repo.find()
     manifest = load_manifest(repo.root / "tools.toml")
     install(manifest, repo.root / ".tools" / "bin", progress=click.echo, only=list(tools) or None)
-    cache = Path(os.environ.get("MARTY_CACHE_DIR") or repo.root / ".cache") / "schemas"
+    cache = resolve(repo).cache_dir / "schemas"
     versions = set()
     for env in repo.envs():
         version = load_env_config(repo, env).kubernetes_version
@@ -93,32 +89,27 @@ def bootstrap(tools) -> None:
 @click.option("--check", is_flag=True, help="Only report stale files; exit 1 if any.")
 def generate(check: bool) -> None:
     """Regenerate every generated file (docs, rules) from its source, all or nothing."""
-    from concurrent.futures import ThreadPoolExecutor
-
     from marty_platform import generators
     from marty_platform.catalog.validation import CatalogInvalid
-    from marty_platform.context import Options
-    from marty_platform.engine import build_context
     from marty_platform.repo import Repo
+    from marty_platform.settings import require_writable, resolve
 
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        ctx = build_context(Repo.find(), Options(), pool)
-        try:
-            results = (generators.run_all(ctx, write=False) if check
-                       else generators.write_all(ctx))
-        except CatalogInvalid as exc:
-            for item in exc.findings:
-                click.echo(f"{item.file}:{item.line or 1}: error: {item.message} "
-                           f"[{item.check}/{item.rule}]", err=True)
-            click.echo(f"error: {exc}; nothing was written", err=True)
-            sys.exit(1)
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-            ctx.close()
+    repo = Repo.find()
+    settings = resolve(repo)
+    require_writable(settings.cache_dir)
+    try:
+        results = (generators.run_all(repo.root, settings, write=False) if check
+                   else generators.write_all(repo.root, settings))
+    except CatalogInvalid as exc:
+        for item in exc.findings:
+            click.echo(f"{item.file}:{item.line or 1}: error: {item.message} "
+                       f"[{item.check}/{item.rule}]", err=True)
+        click.echo(f"error: {exc}; nothing was written", err=True)
+        sys.exit(1)
     stale = [path for paths in results.values() for path in paths]
     for name, paths in results.items():
         for path in paths:
-            click.echo(f"{'stale' if check else 'wrote'}: {ctx.repo.rel(path)} ({name})")
+            click.echo(f"{'stale' if check else 'wrote'}: {repo.rel(path)} ({name})")
     if check and stale:
         click.echo("run `scripts/generate` and commit the result", err=True)
         sys.exit(1)
@@ -138,8 +129,7 @@ def refresh_crd_schemas(catalog: Path | None, source: str | None, check: bool) -
     from concurrent.futures import ThreadPoolExecutor
 
     from marty_platform import crd_schemas
-    from marty_platform.context import Options
-    from marty_platform.engine import build_context
+    from marty_platform.context import Options, build_context
     from marty_platform.errors import UsageError
     from marty_platform.repo import Repo
 
@@ -176,6 +166,8 @@ def _register_operations() -> None:
 
     for command in cli_ops.COMMANDS:
         main.add_command(command)
+    for command in main.commands.values():  # --debug is taken off the line before click parses
+        command.epilog = f"{command.epilog} {DEBUG_HELP}" if command.epilog else DEBUG_HELP
 
 
 _register_operations()
@@ -186,6 +178,19 @@ def _terminate(signum, frame) -> None:
     sys.exit(128 + signum)
 
 
+def _invoke() -> None:
+    """Launched as scripts/<name>, the command runs under that name, so --help shows the
+    program the user typed rather than `python -m marty_platform <name>`."""
+    launched_as = os.environ.pop(LAUNCHED_AS, "")  # not inherited by the tools the run starts
+    name = sys.argv[1] if len(sys.argv) > 1 else ""
+    command = main.commands.get(name) if launched_as else None
+    if command is None:
+        main(standalone_mode=False)
+        return
+    command.main(args=sys.argv[2:], prog_name=launched_as, standalone_mode=False,
+                 help_option_names=HELP_OPTIONS)
+
+
 def run() -> None:
     signal.signal(signal.SIGTERM, _terminate)
     # --debug is accepted anywhere on the line (scripts/validate --debug ...), so it is taken out
@@ -193,7 +198,7 @@ def run() -> None:
     debug = "--debug" in sys.argv
     sys.argv = [arg for arg in sys.argv if arg != "--debug"]
     try:
-        main(standalone_mode=False)
+        _invoke()
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:  # one line, like every other usage error

@@ -11,19 +11,18 @@ from pathlib import Path
 
 import click
 
+from marty_platform.cli_options import app_option, emit, env_option, format_option, jobs_option
+from marty_platform.diffing.model import DiffReport
+from marty_platform.drift.detect import DriftReport
 from marty_platform.errors import UsageError
-
-FORMATS = click.Choice(["text", "json", "markdown"])
-
-
-def _colour() -> bool:
-    return sys.stdout.isatty()
+from marty_platform.monitoring.slo_report import SloReport
+from marty_platform.report import registry
 
 
 # --- render ------------------------------------------------------------------------------------
 @click.command(epilog="Exit codes: 0 rendered, 1 render errors, 2 usage or tooling error.")
-@click.option("--env", required=True, help="The env to render.")
-@click.option("--app", "apps", multiple=True, help="Only this app (repeatable).")
+@env_option(required=True, help="The env to render.")
+@app_option()
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write DIR/<env>/<app>/manifests.yaml (the layout Flux syncs) instead of printing.")
 def render(env: str, apps: tuple[str, ...], out_dir: Path | None) -> None:
@@ -58,22 +57,26 @@ def render(env: str, apps: tuple[str, ...], out_dir: Path | None) -> None:
 
 
 # --- diff --------------------------------------------------------------------------------------
-def _emit_diff(report, output_format: str, split: bool, out_dir: Path | None) -> None:
-    from marty_platform.diffing import report_json, report_markdown, report_text
+_SUFFIXES = {"json": "json", "text": "txt", "markdown": "md", "github": "txt"}
 
-    if output_format == "json":
-        bodies = [report_json.render(report)]
-    elif output_format == "text":
-        bodies = [report_text.render(report, colour=_colour() and out_dir is None)]
-    elif split:
-        bodies = report_markdown.render_parts(report)
-    else:
-        bodies = [report_markdown.render(report)]
+
+def _emit_diff(report, output_format: str, split: bool, out_dir: Path | None) -> None:
+    """The diff on stdout, or in files diff-<n>.<ext> of `out_dir`; markdown --split makes
+    several comment bodies."""
+    from marty_platform.diffing import report_markdown
+
+    if split and output_format != "markdown":
+        raise UsageError("--split goes with --format markdown")
+    if out_dir is None and not split:
+        emit(report, output_format)
+        return
+    bodies = (report_markdown.render_parts(report) if split
+              else [registry.render(report, output_format)])
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
-        suffix = {"json": "json", "text": "txt", "markdown": "md"}[output_format]
         for index, body in enumerate(bodies, 1):
-            (out_dir / f"diff-{index}.{suffix}").write_text(body, encoding="utf-8")
+            (out_dir / f"diff-{index}.{_SUFFIXES[output_format]}").write_text(
+                body, encoding="utf-8")
         click.echo(f"wrote {len(bodies)} file(s) to {out_dir}", err=True)
     else:
         click.echo(f"\n{report_markdown.SPLIT_MARKER}\n".join(bodies), nl=False)
@@ -99,14 +102,14 @@ def _known(repo, envs: list[str], apps) -> None:
 @click.option("--head", help="Git ref to compare to (default: the working tree).")
 @click.option("--from-env", help="Compare two envs instead: this one...")
 @click.option("--to-env", help="...with this one, app by app (namespaces mapped).")
-@click.option("--env", "envs", multiple=True, help="With --base: only this env (repeatable).")
-@click.option("--app", "apps", multiple=True, help="With --from-env: only this app (repeatable).")
-@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
+@env_option(multiple=True, help="With --base: only this env (repeatable).")
+@app_option(help="With --from-env: only this app (repeatable).")
+@format_option(DiffReport)
 @click.option("--split", is_flag=True, help="markdown: several comment bodies, each under "
               "GitHub's limit, separated by a marker line (or one file each with --out-dir).")
 @click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write the report to files diff-<n>.<ext> in DIR.")
-@click.option("--jobs", "-j", type=int, default=0, help="Parallel renders (default: cores).")
+@jobs_option(help="Parallel renders (default: cores).")
 def diff(base, head, from_env, to_env, envs, apps, output_format, split, out_dir, jobs) -> None:
     """Semantic diff of rendered manifests: between git refs, or between two envs."""
     from marty_platform.diffing.compare import diff_envs, diff_refs
@@ -136,29 +139,22 @@ def diff(base, head, from_env, to_env, envs, apps, output_format, split, out_dir
 
 # --- drift -------------------------------------------------------------------------------------
 @click.command(epilog="Exit codes: 0 no drift, 1 drift, 2 error (kubectl missing, render failed).")
-@click.option("--env", required=True, help="The env to check.")
+@env_option(required=True, help="The env to check.")
 @click.option("--live", "live_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Read live objects from this file (`kubectl get -o json|yaml` List output) "
                    "instead of the cluster.")
 @click.option("--context", help="kubectl context (default: `cluster:` in the env's env.yaml).")
-@click.option("--app", "apps", multiple=True, help="Only this app's overlay (repeatable; default: "
-              "every overlay of the env).")
-@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True)
+@app_option(help="Only this app's overlay (repeatable; default: every overlay of the env).")
+@format_option(DriftReport)
 def drift(env, live_file, context, apps, output_format) -> None:
     """Compare an env's rendered objects with the live cluster: missing, unmanaged, modified."""
-    from marty_platform.drift import report as drift_report
     from marty_platform.drift.run import run_drift
     from marty_platform.repo import Repo
 
     if live_file is not None and not live_file.is_file():
         raise UsageError(f"--live {live_file}: no such file")
     result = run_drift(Repo.find(), env, live_file=live_file, context=context, apps=tuple(apps))
-    if output_format == "json":
-        click.echo(drift_report.as_json(result), nl=False)
-    elif output_format == "markdown":
-        click.echo(drift_report.markdown(result), nl=False)
-    else:
-        click.echo(drift_report.text(result, colour=_colour()), nl=False)
+    emit(result, output_format)
     sys.exit(1 if result.drifted else 0)
 
 
@@ -197,18 +193,18 @@ _BASE_HELP = "With --commit: the branch to start from (default: the current bran
              "else main)."
 
 
-@click.command(epilog="Only dev → staging and staging → prod. Exit codes: 0 promoted (or nothing "
+@click.command(epilog="Only the promotions the env configs declare (promotesFrom: dev → staging "
+               "→ prod). Exit codes: 0 promoted (or nothing "
                "to do), 1 refused or validation failed (nothing changed), 2 usage or tooling "
                "error.")
 @click.argument("source", metavar="FROM")
 @click.argument("target", metavar="TO")
-@click.option("--app", "apps", multiple=True, help="Only this app (repeatable; default: all).")
+@app_option(help="Only this app (repeatable; default: all).")
 @click.option("--dry-run", is_flag=True, help="Check and show the diff; change nothing.")
 @click.option("--commit", "do_commit", is_flag=True,
               help=f"{_COMMIT_HELP} Branch: promote/<from>-to-<to>/<apps>.")
 @click.option("--base", help=_BASE_HELP)
-@click.option("--format", "output_format", type=FORMATS, default="markdown", show_default=True,
-              help="Format of the promotion diff on stdout.")
+@format_option(DiffReport, default="markdown", help="Format of the promotion diff on stdout.")
 def promote(source, target, apps, dry_run, do_commit, base, output_format) -> None:
     """Make TO's overlays run FROM's releases (image tag and digest, chart version), validated."""
     from marty_platform.promote import promote as run_promotion
@@ -236,14 +232,13 @@ def promote(source, target, apps, dry_run, do_commit, base, output_format) -> No
 @click.argument("version")
 @click.option("--digest", required=True, metavar="sha256:<64 hex>",
               help="The image's digest, as the registry returned it for VERSION.")
-@click.option("--env", default="dev", show_default=True,
-              help="The env the release enters (promotion takes it further).")
+@env_option(default=None, help="The env the release enters (promotion takes it further; "
+            "default: the first env, which promotes from none).")
 @click.option("--dry-run", is_flag=True, help="Check and show the diff; change nothing.")
 @click.option("--commit", "do_commit", is_flag=True,
               help=f"{_COMMIT_HELP} Branch: release/<env>/<app>-<version>.")
 @click.option("--base", help=_BASE_HELP)
-@click.option("--format", "output_format", type=FORMATS, default="markdown", show_default=True,
-              help="Format of the release diff on stdout.")
+@format_option(DiffReport, default="markdown", help="Format of the release diff on stdout.")
 def release(app, version, digest, env, dry_run, do_commit, base, output_format) -> None:
     """Record APP's release VERSION (its image tag and digest) in the env's overlay, validated."""
     from marty_platform.release import release as run_release
@@ -256,9 +251,9 @@ def release(app, version, digest, env, dry_run, do_commit, base, output_format) 
     result = run_release(Repo.find(), app, version, digest, env, dry_run=dry_run,
                          commit=do_commit, base=base)
     if not result.edits:
-        click.echo(f"{env}/{app} already runs {version} at {digest}", err=True)
+        click.echo(f"{result.env}/{app} already runs {version} at {digest}", err=True)
         sys.exit(0)
-    _emit_change(result, output_format, dry_run, f"release into {env} refused")
+    _emit_change(result, output_format, dry_run, f"release into {result.env} refused")
 
 
 # --- slo-report --------------------------------------------------------------------------------
@@ -271,8 +266,7 @@ def release(app, version, digest, env, dry_run, do_commit, base, output_format) 
 @click.option("--service", "services", multiple=True, help="Only this service (repeatable).")
 @click.option("--at-risk-below", type=click.FloatRange(0, 100), default=25.0, show_default=True,
               help="Budget remaining (percent) below which an SLO is AT RISK.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@format_option(SloReport)
 def slo_report(prometheus_url, results_file, services, at_risk_below, output_format) -> None:
     """Remaining 30-day error budget per SLO, from the recording rules Sloth generates."""
     from marty_platform.monitoring import slo_report as report
@@ -285,16 +279,11 @@ def slo_report(prometheus_url, results_file, services, at_risk_below, output_for
             results = report.fetch_live(prometheus_url)
         else:
             results = report.load_results_file(results_file)
-        samples = report.parse_results(results)
+        result = report.report_for(results, Repo.find().root, services, at_risk_below / 100)
     except (report.PrometheusUnreachable, report.ResultsError) as exc:
         raise UsageError(str(exc)) from None
-    expected = report.expected_slos(Repo.find().root)
-    if services:
-        samples = [s for s in samples if s.service in services]
-        expected = [e for e in expected if e[0] in services]
-    rows = report.build_report(samples, expected=expected, at_risk_below=at_risk_below / 100)
-    click.echo(report.as_json(rows) if output_format == "json" else report.text(rows), nl=False)
-    sys.exit(1 if report.exhausted(rows) else 0)
+    emit(result, output_format)
+    sys.exit(1 if result.exhausted else 0)
 
 
 COMMANDS = [render, diff, drift, promote, release, slo_report]

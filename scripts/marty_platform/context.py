@@ -13,32 +13,36 @@ from pathlib import Path
 from marty_platform.envconfig import EnvConfig
 from marty_platform.policy_library import PolicyLibrary
 from marty_platform.repo import Repo
-from marty_platform.tools.manifest import Manifest
+from marty_platform.settings import Settings, require_writable, resolve
+from marty_platform.tools.manifest import Manifest, load_manifest
 from marty_platform.tools.runner import ToolBox
 
 
 @dataclass
 class Options:
+    """What a validation run is asked to do (where things live is in Settings)."""
+
     paths: tuple[Path, ...] = ()
     envs: tuple[str, ...] = ()
-    crd_schema_locations: tuple[str, ...] = ()
-    cache_dir: Path | None = None
     jobs: int = 0
-    today: str | None = None  # ISO date that waivers expire against; today when None
 
 
 @dataclass
 class RunContext:
     repo: Repo
     options: Options
+    settings: Settings
     manifest: Manifest
     toolbox: ToolBox
-    cache_dir: Path
     pool: ThreadPoolExecutor
     env_configs: dict[str, EnvConfig] = field(default_factory=dict)
     run_dir: Path | None = None  # private scratch space of this invocation
     closed: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.settings.cache_dir
 
     @property
     def full_repo(self) -> bool:
@@ -70,6 +74,19 @@ class RunContext:
             run_dir, self.run_dir = self.run_dir, None
         if run_dir is not None:
             shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def build_context(repo: Repo, options: Options, pool: ThreadPoolExecutor,
+                  settings: Settings | None = None) -> RunContext:
+    """The context of one run over `repo`; `settings` default to those resolved for `repo` (a
+    scratch copy of a repo passes the settings of the repo it was copied from)."""
+    settings = settings or resolve(repo)
+    require_writable(settings.cache_dir)
+    return RunContext(repo=repo, options=options, settings=settings,
+                      manifest=load_manifest(repo.root / "tools.toml"),
+                      toolbox=ToolBox(settings.tools_bin, settings.cache_dir / "home",
+                                      root=repo.root),
+                      pool=pool)
 
 
 def _alive(pid: int) -> bool:

@@ -1,71 +1,30 @@
 """Runs a validation: discovers inputs, renders, fans checks out over one pool, collects findings."""
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sys
-import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from marty_platform import checks, selection
 from marty_platform.batch import EnvBatch
-from marty_platform.context import Options, RunContext
+from marty_platform.context import Options, RunContext, build_context
 from marty_platform.envconfig import EnvConfig, load_env_config
 from marty_platform.errors import MartyError, UsageError
 from marty_platform.manifests import StagedBatch, load_manifest_file
-from marty_platform.model import CheckResult, Finding, ManifestObject, Severity, finding
+from marty_platform.model import CheckResult, Finding, ManifestObject, Report, Severity, finding
 from marty_platform.render import Renderer
 from marty_platform.repo import Overlay, Repo
 from marty_platform.selection import Selection
-from marty_platform.tools.manifest import load_manifest
-from marty_platform.tools.runner import ToolBox
+from marty_platform.settings import Settings
 from marty_platform.waivers import apply_waivers, load_waivers
 
-if TYPE_CHECKING:  # report/ reads engine.Report; the engine only needs a progress at run time
+if TYPE_CHECKING:  # the engine only needs a progress at run time
     from marty_platform.report.progress import Progress
 
 DEFAULT_MANIFEST_ENV = "prod"
-
-
-@dataclass
-class Report:
-    findings: list[Finding] = field(default_factory=list)
-    results: list[CheckResult] = field(default_factory=list)
-    envs: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # what path mode selected and skipped
-
-    @property
-    def ok(self) -> bool:
-        return not any(f.severity is Severity.ERROR for f in self.findings)
-
-
-def build_context(repo: Repo, options: Options, pool: ThreadPoolExecutor) -> RunContext:
-    cache_dir = options.cache_dir or Path(os.environ.get("MARTY_CACHE_DIR") or
-                                          repo.root / ".cache")
-    _require_writable(cache_dir)
-    manifest = load_manifest(repo.root / "tools.toml")
-    toolbox = ToolBox(Path(os.environ.get("MARTY_TOOLS_BIN") or repo.root / ".tools" / "bin"),
-                      cache_dir / "home", root=repo.root)
-    return RunContext(repo=repo, options=options, manifest=manifest, toolbox=toolbox,
-                      cache_dir=cache_dir, pool=pool)
-
-
-def _require_writable(cache_dir: Path) -> None:
-    """Renders, schemas and scratch files live in the cache: say so once, up front, if it
-    cannot be written, instead of failing somewhere in the middle of a check."""
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        handle, probe = tempfile.mkstemp(prefix=".write-probe-", dir=cache_dir)
-        os.close(handle)
-        os.unlink(probe)
-    except OSError as exc:
-        raise UsageError(f"cache directory {cache_dir} is not writable ({exc.strerror or exc}); "
-                         "set MARTY_CACHE_DIR to a writable directory") from None
-
-
 
 
 def _refuse_other_env(raw: Path, path: Path, repo: Repo, envs: tuple[str, ...]) -> None:
@@ -101,8 +60,10 @@ def _display(repo: Repo, path: Path) -> str:
     return repo.rel(path) if repo.is_inside(path) else str(path)
 
 
-def run_validation(repo: Repo, options: Options, progress: Progress | None = None) -> Report:
-    """`progress` hears of every stage (rendering, each check) as it starts and ends."""
+def run_validation(repo: Repo, options: Options, progress: Progress | None = None,
+                   settings: Settings | None = None) -> Report:
+    """`progress` hears of every stage (rendering, each check) as it starts and ends; `settings`
+    default to those resolved for `repo`."""
     jobs = options.jobs or os.cpu_count() or 2
     options = replace(options, jobs=jobs)
     if progress is None:
@@ -112,7 +73,7 @@ def run_validation(repo: Repo, options: Options, progress: Progress | None = Non
     pool = ThreadPoolExecutor(max_workers=jobs)
     ctx = None
     try:
-        ctx = build_context(repo, options, pool)
+        ctx = build_context(repo, options, pool, settings)
         return _validate(ctx, progress)
     finally:
         # On every exit (an error, SIGINT, SIGTERM): stop the pool first, then remove the
@@ -274,8 +235,7 @@ def _apply_waivers(ctx: RunContext, findings: list[Finding]) -> list[Finding]:
     library = ctx.policies
     rel = ctx.repo.rel(library.exceptions_file)
     waivers, problems = load_waivers(ctx.repo, library.exceptions_file, set(library.rules))
-    today = dt.date.fromisoformat(ctx.options.today) if ctx.options.today else dt.date.today()
-    return apply_waivers(findings, waivers, today, rel,
+    return apply_waivers(findings, waivers, ctx.settings.today, rel,
                          report_unused=ctx.full_repo and not ctx.options.envs) + problems
 
 

@@ -1,7 +1,12 @@
-"""Per-environment configuration: overlays/<env>/env.yaml, checked against its JSON schema."""
+"""Per-environment configuration: overlays/<env>/env.yaml, checked against its JSON schema.
+
+The env configs are also the one place that says which envs there are, in which order releases
+move through them (`promotesFrom`: dev → staging → prod) and which are production (`tier`).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from marty_platform.errors import UsageError
 from marty_platform.repo import Repo
@@ -21,6 +26,8 @@ class EnvConfig:
     warnings_are_errors: bool = False
     require_digest: bool = False  # images.requireDigest: every image pinned by digest
     pod_security: dict = field(default_factory=dict)
+    promotes_from: str | None = None  # the env whose releases promotion brings here
+    production: bool = False  # tier: production
     raw: dict = field(default_factory=dict)
 
 
@@ -48,5 +55,53 @@ def load_env_config(repo: Repo, env: str) -> EnvConfig:
         warnings_are_errors=bool(strictness.get("warningsAreErrors", False)),
         require_digest=bool(data.get("images", {}).get("requireDigest", False)),
         pod_security=data.get("podSecurity", {"default": "restricted"}),
+        promotes_from=data.get("promotesFrom"),
+        production=data.get("tier") == PRODUCTION,
         raw=data,
     )
+
+
+PRODUCTION = "production"
+
+
+def _declared(path: Path) -> dict:
+    """The env.yaml fields that order the envs, read leniently: a broken env.yaml is reported by
+    validation (and refused by load_env_config); here it only loses its place in the order."""
+    try:
+        data = load_one(path)
+    except (YamlError, OSError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def ordered_envs(root: Path, names: list[str]) -> list[str]:
+    """`names` (env directories) in promotion order: an env comes after the env it promotes
+    from; envs that no chain orders come last, by name."""
+    upstream = {name: _declared(root / "overlays" / name / "env.yaml").get("promotesFrom")
+                for name in names}
+    ordered: list[str] = []
+    frontier = sorted(name for name in names if upstream[name] is None)
+    while frontier:
+        env = frontier.pop(0)
+        ordered.append(env)
+        frontier += sorted(n for n in names if upstream[n] == env and n not in ordered)
+    return ordered + sorted(n for n in names if n not in ordered)
+
+
+def promotion_paths(repo: Repo) -> list[tuple[str, str]]:
+    """Every (from, to) promotion the env configs allow, in env order."""
+    return [(source, env) for env in repo.envs()
+            if (source := _declared(repo.env_config_path(env)).get("promotesFrom"))]
+
+
+def first_env(repo: Repo) -> str:
+    """The env releases enter: the first in promotion order."""
+    envs = repo.envs()
+    if not envs:
+        raise UsageError("no env: overlays/<env>/env.yaml exists for none")
+    return envs[0]
+
+
+def production_envs(repo: Repo) -> frozenset[str]:
+    return frozenset(env for env in repo.envs()
+                     if _declared(repo.env_config_path(env)).get("tier") == PRODUCTION)

@@ -1,4 +1,5 @@
-"""The data model shared by every command: resource identities, findings and check results."""
+"""The data model shared by every command: resource identities, findings, check results and the
+report of a validation."""
 from __future__ import annotations
 
 import enum
@@ -111,3 +112,17 @@ class ManifestObject:
     @property
     def key(self) -> ResourceKey:
         return ResourceKey.of(self.data)
+
+
+@dataclass
+class Report:
+    """What a validation found, with what it looked at."""
+
+    findings: list[Finding] = field(default_factory=list)
+    results: list[CheckResult] = field(default_factory=list)
+    envs: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what path mode selected and skipped
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.severity is Severity.ERROR for f in self.findings)

@@ -22,6 +22,7 @@ from marty_platform.diffing.compare import diff_promotion
 from marty_platform.diffing.model import DiffReport
 from marty_platform.model import Finding, Severity
 from marty_platform.repo import Overlay, Repo
+from marty_platform.settings import Settings, resolve
 
 _COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", ".tools", ".cache", "__pycache__",
                                       ".pytest_cache", "*.egg-info", "node_modules", ".terraform")
@@ -70,15 +71,12 @@ def stop_cleanly():
         signal.signal(signal.SIGTERM, previous)
 
 
-def cache_dir(repo: Repo) -> Path:
-    return Path(os.environ.get("MARTY_CACHE_DIR") or repo.root / ".cache")
-
-
 def share_tooling(home: Path, tree: Path) -> None:
     """Let a throw-away tree use the pinned tools and the caches of `home` (nothing is copied):
-    it would otherwise look for them in itself (MARTY_TOOLS_BIN and MARTY_CACHE_DIR aside)."""
+    it would otherwise look for them in itself (when MARTY_TOOLS_BIN and MARTY_CACHE_DIR do not
+    say elsewhere)."""
     links = {".tools": home / ".tools"}
-    if not os.environ.get("MARTY_CACHE_DIR"):
+    if not resolve(Repo(home)).cache_dir_from_environment:
         links[".cache"] = home / ".cache"
         links[".cache"].mkdir(exist_ok=True)
     for name, source in links.items():
@@ -99,22 +97,18 @@ def check(repo: Repo, change: Change) -> None:
         apps = [e.overlay.app for e in change.edits]
         change.report = diff_promotion(repo, change.env, repo, after, apps)
         change.report.title = change.title
-        change.failures = _validate(after, change.env, apps, cache_dir(repo))
+        change.failures = _validate(after, change.env, apps, resolve(repo))
     finally:
         shutil.rmtree(parent, ignore_errors=True)
 
 
-def _validate(tree: Repo, env: str, apps: list[str], cache: Path) -> list[Finding]:
+def _validate(tree: Repo, env: str, apps: list[str], settings: Settings) -> list[Finding]:
+    """Validate the scratch tree with the tools, caches and schemas of the repo it copies."""
     from marty_platform.engine import run_validation
 
     paths = tuple(o.path for o in tree.overlays([env]) if o.app in apps)
-    options = Options(paths=paths, envs=(env,), cache_dir=cache,
-                      crd_schema_locations=_crd_locations())
-    return [f for f in run_validation(tree, options).findings if f.severity is Severity.ERROR]
-
-
-def _crd_locations() -> tuple[str, ...]:
-    return tuple(p for p in os.environ.get("MARTY_CRD_SCHEMA_LOCATION", "").split(os.pathsep) if p)
+    report = run_validation(tree, Options(paths=paths, envs=(env,)), settings=settings)
+    return [f for f in report.findings if f.severity is Severity.ERROR]
 
 
 def write(edits: list[Edit]) -> None:

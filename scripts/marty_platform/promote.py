@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from marty_platform import change_branch, overlay_doc
-from marty_platform.envconfig import load_env_config
+from marty_platform.envconfig import load_env_config, promotion_paths
 from marty_platform.errors import UsageError
 from marty_platform.model import Finding, finding
 from marty_platform.overlay_change import Change, Edit
@@ -25,7 +25,6 @@ from marty_platform.overlay_doc import OverlayDoc, set_image
 from marty_platform.repo import Repo
 from marty_platform.rules import Rule, declare
 
-ALLOWED = {("dev", "staging"), ("staging", "prod")}
 CHECK = "promote"
 RULES = declare(
     CHECK, "Promotions (`scripts/promote`): what would leave the target env broken.",
@@ -48,11 +47,14 @@ def branch_name(source: str, target: str, apps: list[str]) -> str:
     return f"promote/{source}-to-{target}/{names}"
 
 
-def check_pair(source: str, target: str) -> None:
-    if (source, target) not in ALLOWED:
-        allowed = ", ".join(f"{a} → {b}" for a, b in sorted(ALLOWED))
+def check_pair(repo: Repo, source: str, target: str) -> None:
+    """Only the promotions the env configs declare (`promotesFrom`)."""
+    paths = promotion_paths(repo)
+    if (source, target) not in paths:
+        allowed = ", ".join(f"{a} → {b}" for a, b in paths) or "none"
+        accepted = dict((b, a) for a, b in paths).get(target)
         raise UsageError(f"cannot promote {source} → {target}; allowed: {allowed}"
-                         + (" (prod accepts only from staging)" if target == "prod" else ""))
+                         + (f" ({target} accepts only from {accepted})" if accepted else ""))
 
 
 def plan_app(src: OverlayDoc, dst: OverlayDoc, require_digest: bool) -> tuple[Edit | None,
@@ -116,7 +118,7 @@ def _promote_chart_versions(src: OverlayDoc, dst: OverlayDoc) -> list[str]:
 
 def plan(repo: Repo, source: str, target: str, apps: list[str]) -> Promotion:
     """Every edit of the promotion; `refused` with findings when a digest is missing."""
-    check_pair(source, target)
+    check_pair(repo, source, target)
     require_digest = load_env_config(repo, target).require_digest
     source_overlays = {o.app: o for o in repo.overlays([source])}
     target_overlays = {o.app: o for o in repo.overlays([target])}
@@ -145,7 +147,7 @@ def promote(repo: Repo, source: str, target: str, apps: list[str], *, dry_run: b
             commit: bool = False, base: str | None = None) -> Promotion:
     """Plan, check and (unless a dry run) apply the promotion; with `commit`, as a commit on a
     new branch from `base`, leaving the checkout as it was (change_branch)."""
-    check_pair(source, target)
+    check_pair(repo, source, target)
     return change_branch.carry_out(
         repo, lambda tree: plan(tree, source, target, apps), dry_run=dry_run, commit=commit,
         base=base,

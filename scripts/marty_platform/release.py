@@ -2,11 +2,12 @@
 
 This is the step an image-build pipeline calls once it has pushed an image: it knows the version
 it built and the digest the registry gave it. Both are recorded together in
-`overlays/<env>/<app>/kustomization.yaml` (default env: dev), in the place the overlay states its
-image (`helmCharts[].valuesInline.image` for chart-based overlays, else its `images:` entry), and
-the `app.kubernetes.io/version` label follows. From there promotion moves the pair to staging and
-prod: in those envs a release only records the digest of the version they already run. Nothing
-here derives a digest: it is input, and must be a well-formed sha256 digest.
+`overlays/<env>/<app>/kustomization.yaml` (default: the first env in promotion order, dev), in
+the place the overlay states its image (`helmCharts[].valuesInline.image` for chart-based
+overlays, else its `images:` entry), and the `app.kubernetes.io/version` label follows. From
+there promotion moves the pair to staging and prod: in those envs a release only records the
+digest of the version they already run. Nothing here derives a digest: it is input, and must
+be a well-formed sha256 digest.
 """
 from __future__ import annotations
 
@@ -14,13 +15,12 @@ import re
 from dataclasses import dataclass
 
 from marty_platform import change_branch, overlay_doc
-from marty_platform.envconfig import load_env_config
+from marty_platform.envconfig import first_env, load_env_config
 from marty_platform.errors import UsageError
 from marty_platform.overlay_change import Change, Edit
 from marty_platform.overlay_doc import DIGEST, ImageSlot, OverlayDoc, set_image
 from marty_platform.repo import Repo
 
-ENTRY_ENV = "dev"  # where new versions come in; promotion takes them further
 # An OCI tag: what a registry accepts after the ":".
 VERSION = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 
@@ -65,9 +65,10 @@ def plan(repo: Repo, app: str, version: str, digest: str, env: str) -> Release:
     release = Release(env, f"Release {app} {version} to {env}", app=app, version=version,
                       digest=digest)
     slot = _app_slot(doc, app)
-    if env != ENTRY_ENV and str(slot.tag) != version:
+    entry = first_env(repo)  # where new versions come in; promotion takes them further
+    if env != entry and str(slot.tag) != version:
         raise UsageError(f"{env}/{app} runs {slot.tag}: a new version enters through "
-                         f"{ENTRY_ENV} and reaches {env} by promotion; in {env} a release only "
+                         f"{entry} and reaches {env} by promotion; in {env} a release only "
                          "records the digest of the version it runs")
     notes = set_image(slot, overlay_doc.string_scalar(version), digest)
     for pairs in doc.version_labels():
@@ -78,10 +79,12 @@ def plan(repo: Repo, app: str, version: str, digest: str, env: str) -> Release:
     return release
 
 
-def release(repo: Repo, app: str, version: str, digest: str, env: str = "dev", *,
+def release(repo: Repo, app: str, version: str, digest: str, env: str | None = None, *,
             dry_run: bool = False, commit: bool = False, base: str | None = None) -> Release:
-    """Record the release in the env's overlay, validated; with `commit`, on a new branch."""
+    """Record the release in the env's overlay (default: the first env), validated; with
+    `commit`, on a new branch."""
     check_arguments(version, digest)
+    env = env or first_env(repo)
     return change_branch.carry_out(
         repo, lambda tree: plan(tree, app, version, digest, env), dry_run=dry_run,
         commit=commit, base=base, branch=lambda change: f"release/{env}/{app}-{version}")

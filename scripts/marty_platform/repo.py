@@ -8,7 +8,6 @@ from functools import cached_property
 from pathlib import Path
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
-ENVIRONMENTS = ("dev", "staging", "prod")
 YAML_SUFFIXES = (".yaml", ".yml")
 # Not configuration: tool output, caches, Go templates and vendored material.
 SKIPPED_DIRS = {".git", ".venv", ".tools", ".cache", "node_modules", "__pycache__",
@@ -59,9 +58,12 @@ class Repo:
         return self.root / "overlays" / env / "env.yaml"
 
     def envs(self) -> list[str]:
+        """The env directories under overlays/, in promotion order (their env.yaml says it)."""
+        from marty_platform.envconfig import ordered_envs
+
         base = self.root / "overlays"
         found = [p.name for p in sorted(base.iterdir()) if p.is_dir()] if base.is_dir() else []
-        return [e for e in ENVIRONMENTS if e in found] + [e for e in found if e not in ENVIRONMENTS]
+        return ordered_envs(self.root, found)
 
     def overlays(self, envs: list[str] | None = None) -> list[Overlay]:
         result = []

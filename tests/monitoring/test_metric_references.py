@@ -10,12 +10,19 @@ import subprocess
 import pytest
 import yaml
 
-from harness import tool_env
+from harness import pinned_tool, tool_env
 from marty_platform.model import ManifestObject
 from marty_platform.monitoring import metric_references, rendered_rules
 from marty_platform.monitoring.known_metrics import known_metrics
+from marty_platform.tools.runner import ToolBox
 
 CHART = "charts/microservice"
+
+
+@pytest.fixture(scope="module")
+def promtool(tmp_path_factory) -> ToolBox:
+    """The pinned tools as the checks run them (these tests need promtool among them)."""
+    return ToolBox(pinned_tool("promtool").parent, tmp_path_factory.mktemp("tool-home"))
 
 
 def _misspell_slo(root):

@@ -33,7 +33,7 @@ from pathlib import Path
 from marty_platform.catalog import components as platform_components
 from marty_platform.catalog.docs import services_md
 from marty_platform.catalog.flux import FLUX_KUSTOMIZATION, flux_kustomizations, flux_source
-from marty_platform.catalog.model import ENVS, PART_OF, Service, load
+from marty_platform.catalog.model import PART_OF, Service, load
 from marty_platform.catalog.platform import (
     authorization_policies,
     network_policies,
@@ -49,6 +49,7 @@ from marty_platform.catalog.scaffold import (
     slo_spec_stub,
 )
 from marty_platform.catalog.services import external_secret, service_base, service_values
+from marty_platform.repo import Repo
 
 __all__ = ["PART_OF", "Service", "load", "missing_overlays", "missing_slo_specs", "outputs",
            "scaffold", "scaffold_slo_specs", "slo_spec_stub"]
@@ -67,7 +68,7 @@ def outputs(root: Path) -> dict[str, str]:
         out[f"base/services/{s.name}/values.yaml"] = service_values(s, services)
         out[f"base/services/{s.name}/kustomization.yaml"] = service_base(s)
         out[f"base/services/{s.name}/external-secret.yaml"] = external_secret(s)
-    for env in ENVS:
+    for env in Repo(root).envs():
         out[f"gitops/flux/{env}/kustomization.yaml"] = FLUX_KUSTOMIZATION.format(env=env)
         out[f"gitops/flux/{env}/source.yaml"] = flux_source(env)
         out[f"gitops/flux/{env}/kustomizations.yaml"] = flux_kustomizations(

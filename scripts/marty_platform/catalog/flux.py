@@ -5,6 +5,8 @@ from pathlib import Path
 from typing import Iterable
 
 from marty_platform.catalog.model import PART_OF, dump
+from marty_platform.envconfig import production_envs
+from marty_platform.repo import Repo
 
 # --- gitops/flux/<env> --------------------------------------------------------------------------
 
@@ -58,6 +60,7 @@ def flux_kustomizations(root: Path, env: str, services: Iterable[str] = ()) -> s
     `services` are the catalog's services: each has an overlay once `scripts/generate` has
     scaffolded it, so the wiring lists it in the same run that scaffolds it."""
     names = sorted((set(overlay_names(root, env)) | set(services)) - {"gitops-argocd"})
+    production = env in production_envs(Repo(root))  # synced less often, never pruned
     platform = [n for n in names if n.startswith("platform-")]
     docs = []
     for name in names:
@@ -70,11 +73,11 @@ def flux_kustomizations(root: Path, env: str, services: Iterable[str] = ()) -> s
         else:
             depends = platform
         spec: dict = {
-            "interval": "10m" if env == "prod" else "5m",
+            "interval": "10m" if production else "5m",
             "retryInterval": "2m",
             "timeout": "5m",
             "path": f"./rendered/{env}/{name}",
-            "prune": env != "prod",
+            "prune": not production,
             "wait": name.startswith("platform-"),
             "sourceRef": {"kind": "GitRepository", "name": "marty-platform-rendered"},
             "serviceAccountName": FLUX_SA,

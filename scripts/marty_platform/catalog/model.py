@@ -9,7 +9,6 @@ import yaml
 from marty_platform.yamlio import load_config
 
 CATALOG = "catalog/services.yaml"
-ENVS = ("dev", "staging", "prod")
 METRICS_PORT = 9090
 # Catalog dependencies that are infrastructure rather than services.
 INFRA = {"postgresql", "kafka", "redis", "vault", "object-storage"}

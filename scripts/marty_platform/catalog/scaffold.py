@@ -5,7 +5,8 @@ from pathlib import Path
 
 import yaml
 
-from marty_platform.catalog.model import ENVS, IndentedDumper, Service, load
+from marty_platform.catalog.model import IndentedDumper, Service, load
+from marty_platform.repo import Repo
 
 # --- overlays (scaffolded once) ----------------------------------------------------------------
 
@@ -39,7 +40,7 @@ def overlay_kustomization(svc: Service, env: str, tag: str = "1.0.0") -> str:
 def missing_overlays(root: Path) -> list[Path]:
     """Overlay kustomizations of catalog services that do not exist yet."""
     return [root / "overlays" / env / s.name / "kustomization.yaml"
-            for s in load(root) for env in ENVS
+            for s in load(root) for env in Repo(root).envs()
             if not (root / "overlays" / env / s.name / "kustomization.yaml").exists()]
 
 

@@ -28,7 +28,7 @@ def check(ctx: RunContext) -> list[CheckResult]:
     for name, generate in generators.GENERATORS.items():
         result.stats.checked += 1
         try:
-            stale = generate(ctx, False)
+            stale = generate(ctx.repo.root, ctx.settings, False)
         except UsageError as exc:
             result.findings.append(finding(CHECK, name, str(exc)))
             continue

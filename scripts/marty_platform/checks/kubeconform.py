@@ -31,7 +31,7 @@ def _crd_locations(ctx: RunContext, unsafe: list[str]) -> list[str]:
     """The locations given, then the schemas the repo carries (unless one of them is unsafe)."""
     locations = []
     carried = [] if unsafe else [str(ctx.repo.root / crd_schemas.VENDORED_DIR)]
-    for location in [*ctx.options.crd_schema_locations, *carried]:
+    for location in [*ctx.settings.crd_schema_locations, *carried]:
         if "{{" not in location:
             location = location.rstrip("/") + "/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json"
         locations.append(location)

@@ -9,8 +9,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from marty_platform.context import Options, RunContext
-from marty_platform.engine import build_context
+from marty_platform.context import Options, RunContext, build_context
 from marty_platform.model import Finding
 from marty_platform.render import Renderer
 from marty_platform.repo import Overlay, Repo

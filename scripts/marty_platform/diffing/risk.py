@@ -1,11 +1,21 @@
 """Risk notes: the changes a reviewer must not miss, listed at the top of every report."""
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
+
 from marty_platform.diffing.model import ADDED, CHANGED, REMOVED, AppDiff, ResourceDiff, Risk
+from marty_platform.envconfig import production_envs
+from marty_platform.repo import Repo
 
 PROTECTIVE_KINDS = {"PodDisruptionBudget", "NetworkPolicy"}
 RBAC_KINDS = {"Role", "ClusterRole"}
-PROD_ENVS = {"prod", "production"}
+
+
+@lru_cache(maxsize=8)
+def _production(root: Path) -> frozenset[str]:
+    """The production-tier envs (`tier: production` in their env.yaml) of the repo at `root`."""
+    return production_envs(Repo(root))
 
 
 def _pod_spec(obj: dict | None) -> dict:
@@ -39,13 +49,16 @@ def _grants(obj: dict | None) -> set[tuple[str, str, str]]:
     return result
 
 
-def resource_risks(env: str, app: str, diff: ResourceDiff, *, target_env: str | None = None) -> list[Risk]:
+def resource_risks(env: str, app: str, diff: ResourceDiff, *, target_env: str | None = None,
+                   production: frozenset[str] | None = None) -> list[Risk]:
+    """`production`: the production-tier envs (default: those of the repo run in)."""
     target = target_env or env
+    production = _production(Repo.find().root) if production is None else production
     kind, name = diff.key.kind, str(diff.key)
     notes: list[str] = []
     if diff.status == REMOVED:
-        if target in PROD_ENVS:
-            notes.append("resource deleted in prod")
+        if target in production:
+            notes.append(f"resource deleted in {target}")
         if kind in PROTECTIVE_KINDS:
             notes.append(f"{kind} removed")
     if kind == "CustomResourceDefinition":
@@ -73,6 +86,9 @@ def resource_risks(env: str, app: str, diff: ResourceDiff, *, target_env: str | 
     return [Risk(env, app, name, note) for note in notes]
 
 
-def app_risks(app: AppDiff, *, target_env: str | None = None) -> list[Risk]:
+def app_risks(app: AppDiff, *, target_env: str | None = None,
+              production: frozenset[str] | None = None) -> list[Risk]:
+    production = _production(Repo.find().root) if production is None else production
     return [risk for diff in app.resources
-            for risk in resource_risks(app.env, app.app, diff, target_env=target_env)]
+            for risk in resource_risks(app.env, app.app, diff, target_env=target_env,
+                                       production=production)]

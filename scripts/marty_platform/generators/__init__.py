@@ -2,9 +2,9 @@
 
 `scripts/generate` rewrites every generated file; `scripts/generate --check` and
 `scripts/validate` report the ones that are stale, so generated output never drifts from its
-source. A generator is a callable `(RunContext, write: bool) -> list[Path]` that returns the
-files that were stale (and, when `write` is true, rewrites them). Listing it in GENERATORS is all
-it takes.
+source. A generator is a callable `(root: Path, settings: Settings, write: bool) -> list[Path]`
+(the repo root; where the tools and caches are) that returns the files that were stale (and,
+when `write` is true, rewrites them). Listing it in GENERATORS is all it takes.
 
 The catalog is checked (schema and references, see catalog.validation) before any generator
 runs, and `write_all` applies a run's output only when every generator succeeded (staging).
@@ -16,7 +16,6 @@ from typing import Callable
 
 from marty_platform.catalog import validation as catalog_validation
 from marty_platform.catalog.model import CATALOG
-from marty_platform.context import RunContext
 from marty_platform.generators import (
     catalog_files,
     chart_readmes,
@@ -29,8 +28,9 @@ from marty_platform.generators import (
     slo_rules,
     staging,
 )
+from marty_platform.settings import Settings
 
-Generator = Callable[[RunContext, bool], list[Path]]
+Generator = Callable[[Path, Settings, bool], list[Path]]
 
 GENERATORS: dict[str, Generator] = {
     # The catalog comes first: it scaffolds overlays the Flux wiring then lists.
@@ -71,22 +71,20 @@ OUTPUTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def run_all(ctx: RunContext, write: bool) -> dict[str, list[Path]]:
-    """Run every generator in place; raises CatalogInvalid before any runs when the catalog is
-    not sound."""
-    if (ctx.repo.root / CATALOG).is_file():
-        catalog_validation.check(ctx.repo.root)
-    return {name: generate(ctx, write) for name, generate in GENERATORS.items()}
+def run_all(root: Path, settings: Settings, write: bool) -> dict[str, list[Path]]:
+    """Run every generator in place on the repo at `root`; raises CatalogInvalid before any
+    runs when the catalog is not sound."""
+    if (root / CATALOG).is_file():
+        catalog_validation.check(root)
+    return {name: generate(root, settings, write) for name, generate in GENERATORS.items()}
 
 
-def write_all(ctx: RunContext) -> dict[str, list[Path]]:
+def write_all(root: Path, settings: Settings) -> dict[str, list[Path]]:
     """Regenerate every file, all or nothing: the generators run on a private copy of the repo
     and the repo changes only once they all succeeded. Returns each generator's files (in the
     repo)."""
-    root = ctx.repo.root
-    with staging.staged(ctx) as copy_ctx:
-        copy = copy_ctx.repo.root
-        results = run_all(copy_ctx, write=True)
+    with staging.staged(root, settings.cache_dir) as copy:
+        results = run_all(copy, settings, write=True)
         staging.apply(root, copy, staging.changes(root, copy))
     return {name: [root / path.relative_to(copy) for path in paths]
             for name, paths in results.items()}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from marty_platform import rules
-from marty_platform.context import RunContext
+from marty_platform.settings import Settings
 from marty_platform.generators.files import sync_files
 
 OUTPUT = "docs/checks.md"
@@ -42,5 +42,5 @@ def render(declarations: list[rules.Declaration]) -> str:
     return "\n".join(out) + "\n"
 
 
-def generate(ctx: RunContext, write: bool) -> list[Path]:
-    return sync_files({ctx.repo.root / OUTPUT: render(rules.declarations())}, write)
+def generate(root: Path, settings: Settings, write: bool) -> list[Path]:
+    return sync_files({root / OUTPUT: render(rules.declarations())}, write)

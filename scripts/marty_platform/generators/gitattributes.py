@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from marty_platform.context import RunContext
+from marty_platform.settings import Settings
 from marty_platform.generators.files import sync_files
 
 OUTPUT = ".gitattributes"
@@ -20,7 +20,7 @@ def render(outputs: dict[str, tuple[str, ...]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def generate(ctx: RunContext, write: bool) -> list[Path]:
+def generate(root: Path, settings: Settings, write: bool) -> list[Path]:
     from marty_platform.generators import OUTPUTS  # the package lists this module first
 
-    return sync_files({ctx.repo.root / OUTPUT: render(OUTPUTS)}, write)
+    return sync_files({root / OUTPUT: render(OUTPUTS)}, write)

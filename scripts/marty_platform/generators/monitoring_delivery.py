@@ -16,7 +16,7 @@ from pathlib import Path
 from marty_platform import catalog
 from marty_platform.catalog import components as platform_components
 from marty_platform.catalog.components import collector_resources, image
-from marty_platform.context import RunContext
+from marty_platform.settings import Settings
 from marty_platform.generators.files import orphans, sync_files
 from marty_platform.generators.prometheus_rules import dump, header
 from marty_platform.monitoring.layout import DASHBOARDS_DIR, MONITORING
@@ -119,7 +119,6 @@ def outputs(root: Path) -> dict[Path, str]:
     return out
 
 
-def generate(ctx: RunContext, write: bool) -> list[Path]:
-    root = ctx.repo.root
+def generate(root: Path, settings: Settings, write: bool) -> list[Path]:
     wanted = {root / rel: text for rel, text in outputs(root).items()}
     return sync_files(wanted, write) + orphans(wanted, root / OTEL_OUT, "*/*.yaml", write)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from marty_platform.context import RunContext
+from marty_platform.settings import Settings
 from marty_platform.errors import UsageError
 from marty_platform.generators.files import sync_files
 from marty_platform.yamlio import load_one
@@ -92,9 +92,9 @@ def render(policies: list[dict]) -> str:
     return "\n".join(out)
 
 
-def generate(ctx: RunContext, write: bool) -> list[Path]:
+def generate(root: Path, settings: Settings, write: bool) -> list[Path]:
     try:
-        policies = load_policies(ctx.repo.root / "policies")
+        policies = load_policies(root / "policies")
     except MetadataError as exc:
         raise UsageError(f"policy metadata: {exc}") from None
-    return sync_files({ctx.repo.root / OUTPUT: render(policies)}, write)
+    return sync_files({root / OUTPUT: render(policies)}, write)

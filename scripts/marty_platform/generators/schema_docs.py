@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from marty_platform.context import RunContext
+from marty_platform.settings import Settings
 from marty_platform.generators.files import sync_files
 
 OUTPUT = "docs/configuration.md"
@@ -68,8 +68,8 @@ def render(schemas: list[Path]) -> str:
     return "\n".join(out)
 
 
-def generate(ctx: RunContext, write: bool) -> list[Path]:
-    schemas = sorted((ctx.repo.root / "schemas").glob("*.schema.json"))
+def generate(root: Path, settings: Settings, write: bool) -> list[Path]:
+    schemas = sorted((root / "schemas").glob("*.schema.json"))
     if not schemas:
         return []
-    return sync_files({ctx.repo.root / OUTPUT: render(schemas)}, write)
+    return sync_files({root / OUTPUT: render(schemas)}, write)

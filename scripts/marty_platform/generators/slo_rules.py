@@ -3,15 +3,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from marty_platform.context import RunContext
 from marty_platform.errors import UsageError
 from marty_platform.monitoring import slo
+from marty_platform.repo import Repo
+from marty_platform.settings import Settings
+from marty_platform.tools.runner import ToolBox
 
 
-def generate(ctx: RunContext, write: bool) -> list[Path]:
+def generate(root: Path, settings: Settings, write: bool) -> list[Path]:
+    tools = ToolBox(settings.tools_bin, settings.cache_dir / "home", root=root)
     try:
-        return slo.generate(check=not write, root=ctx.repo.root,
-                            tools=ctx.toolbox, cache_dir=ctx.cache_dir / "sloth")
+        return slo.generate(check=not write, root=root, tools=tools,
+                            cache_dir=settings.cache_dir / "sloth")
     except slo.SloGenerationError as exc:
-        raise UsageError(f"{ctx.repo.rel(exc.spec)}: sloth rejected the spec: {exc.detail}"
+        raise UsageError(f"{Repo(root).rel(exc.spec)}: sloth rejected the spec: {exc.detail}"
                          ) from None

@@ -14,13 +14,12 @@ import os
 import shutil
 import tempfile
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from marty_platform.context import RunContext
 from marty_platform.errors import UsageError
-from marty_platform.repo import SKIPPED_DIRS, Repo
+from marty_platform.repo import SKIPPED_DIRS
 
 
 @dataclass
@@ -30,27 +29,28 @@ class Changes:
 
 
 @contextmanager
-def staged(ctx: RunContext) -> Iterator[RunContext]:
-    """A context whose repo is a private copy of ctx's, removed on exit."""
-    parent = ctx.cache_dir / "generate"
+def staged(root: Path, cache_dir: Path) -> Iterator[Path]:
+    """A private copy of the repo at `root`, under `cache_dir`, removed on exit."""
+    parent = cache_dir / "generate"
     parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=parent))
     try:
         copy = scratch / "repo"
-        shutil.copytree(ctx.repo.root, copy, symlinks=True,
+        shutil.copytree(root, copy, symlinks=True,
                         ignore=shutil.ignore_patterns(*SKIPPED_DIRS))
-        yield replace(ctx, repo=Repo(copy), run_dir=None)
+        yield copy
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _files(root: Path) -> dict[str, Path]:
-    """Regular files under root (symlinks are neither generated nor followed). The skipped
-    names are skipped as files too: a git worktree's `.git` is a file the copy never holds."""
+    """Regular files under root (symlinks are neither generated nor followed)."""
     found = {}
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames[:] = [d for d in dirnames if d not in SKIPPED_DIRS]
-        for name in (n for n in filenames if n not in SKIPPED_DIRS):
+        for name in filenames:
+            if name in SKIPPED_DIRS:  # a worktree's `.git` is a file; the copy leaves it out
+                continue
             path = Path(dirpath) / name
             if path.is_file() and not path.is_symlink():
                 found[path.relative_to(root).as_posix()] = path

@@ -209,6 +209,38 @@ def text(rows: list[Row]) -> str:
     return "\n".join(lines + ["", f"{len(rows)} SLO(s): {summary}"]) + "\n"
 
 
+@dataclass(frozen=True)
+class SloReport:
+    """What `scripts/slo-report` reports: one row per SLO."""
+
+    rows: list[Row]
+
+    @property
+    def exhausted(self) -> list[Row]:
+        return exhausted(self.rows)
+
+
+def report_for(results: dict[str, object], root: Path, services: tuple[str, ...] = (),
+               at_risk_below: float = DEFAULT_AT_RISK_BELOW) -> SloReport:
+    """The report of the query `results` for the SLOs specified under `root` (only `services`'
+    when given)."""
+    samples = parse_results(results)
+    expected = expected_slos(root)
+    if services:
+        samples = [s for s in samples if s.service in services]
+        expected = [e for e in expected if e[0] in services]
+    return SloReport(build_report(samples, expected=expected, at_risk_below=at_risk_below))
+
+
+def markdown(rows: list[Row]) -> str:
+    out = ["<!-- marty-slo-report -->", "### Error budgets (30 days)", "",
+           "| Service | SLO | Objective | 30d error ratio | Budget remaining | Status |",
+           "|---|---|---:|---:|---:|---|"]
+    out += [f"| {r.service} | {r.slo} | {_pct(r.objective, 2)} | {_pct(r.error_ratio_30d, 4)} "
+            f"| {_pct(r.budget_remaining, 1)} | {r.status} |" for r in rows]
+    return "\n".join(out) + "\n"
+
+
 def as_json(rows: list[Row]) -> str:
     return json.dumps({"slos": [r.as_dict() for r in rows],
                        "exhausted": len(exhausted(rows))}, indent=2) + "\n"

@@ -1,4 +1,1 @@
-"""Reporters, one per output format, chosen by name."""
-from marty_platform.report import github, json_format, text
-
-REPORTERS = {"text": text.render, "json": json_format.render, "github": github.render}
+"""Reporters for every command and format: see report/registry.py, the one table of them."""

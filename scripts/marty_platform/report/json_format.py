@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from marty_platform.engine import Report
+from marty_platform.model import Report
 from marty_platform.report.stats import stats
 
 

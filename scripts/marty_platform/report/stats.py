@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from marty_platform.engine import Report
+from marty_platform.model import Report
 from marty_platform.model import Severity
 
 

@@ -6,7 +6,7 @@ import re
 
 import click
 
-from marty_platform.engine import Report
+from marty_platform.model import Report
 from marty_platform.model import Finding
 from marty_platform.report.stats import stats
 

@@ -1,0 +1,135 @@
+"""Every command's report, pinned: validate, diff, drift and slo-report on one small tree, in the
+text, markdown and github formats, compared with the files in tests/snapshots/. Every other
+format of the reporter registry is run too, and must parse.
+
+A deliberate change of a report's shape: refresh the snapshots with
+`MARTY_UPDATE_SNAPSHOTS=1 .venv/bin/python -m pytest tests/ops/test_ops_report_snapshots.py`
+and review the diff of tests/snapshots/ like any other change.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from marty_platform.diffing.model import DiffReport
+from marty_platform.drift.detect import DriftReport
+from marty_platform.model import Report
+from marty_platform.monitoring.slo_report import SloReport
+from marty_platform.report import registry
+from ops_support import FIXTURES, make_tree
+
+SNAPSHOTS = Path(__file__).resolve().parents[1] / "snapshots"
+SLO_RESULTS = Path(__file__).resolve().parents[1] / "monitoring" / "fixtures" / "slo-results.json"
+UPDATE = os.environ.get("MARTY_UPDATE_SNAPSHOTS") == "1"
+PINNED_FORMATS = ("text", "markdown", "github")
+_SUFFIX = {"text": "txt", "markdown": "md", "github": "github.txt"}
+
+# A Deployment whose digest is malformed (the stand-in digests policy) and a ConfigMap with a
+# field Kubernetes does not know (kubeconform): two located findings in dev.
+EXTRA = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: marty-dev
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: api}
+  template:
+    metadata:
+      labels: {app: api}
+    spec:
+      containers:
+        - name: api
+          image: ghcr.io/marty-platform/api:1.0@sha256:abc
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  namespace: marty-dev
+data:
+  level: debug
+colour: blue
+"""
+
+
+@pytest.fixture(scope="module")
+def snapshot_tree(tmp_path_factory) -> Path:
+    tree = make_tree(tmp_path_factory.mktemp("snapshots") / "repo")
+    overlay = tree / "overlays" / "dev" / "web"
+    (overlay / "extra.yaml").write_text(EXTRA)
+    kustomization = overlay / "kustomization.yaml"
+    kustomization.write_text(kustomization.read_text().replace(
+        "resources:\n", "resources:\n  - extra.yaml\n"))
+    live = json.loads((FIXTURES / "live-dev.json").read_text())
+    for item in live["items"]:
+        if item["kind"] == "Deployment":
+            item["spec"]["replicas"] = 4
+    (tree / "live-dev.json").write_text(json.dumps(live))
+    return tree
+
+
+# command name → (arguments, result type, exit code)
+COMMANDS = {
+    "validate": (["overlays/dev/web"], Report, 1),
+    "diff": (["--from-env", "dev", "--to-env", "prod"], DiffReport, 1),
+    "drift": (["--env", "dev", "--live", "live-dev.json"], DriftReport, 1),
+    "slo-report": (["--results", str(SLO_RESULTS)], SloReport, 1),
+}
+
+
+def _stable(output: str, tree: Path) -> str:
+    """Without what changes from run to run: the stop-commands token and the tree's path."""
+    output = re.sub(r"::stop-commands::[0-9a-f]{32}", "::stop-commands::TOKEN", output)
+    output = re.sub(r"^::[0-9a-f]{32}::$", "::TOKEN::", output, flags=re.M)
+    return output.replace(str(tree), "<tree>")
+
+
+def _run(cli, tree: Path, command: str, output_format: str):
+    args, _, code = COMMANDS[command]
+    result = cli(tree, command, *args, "--format", output_format, env={"NO_COLOR": "1"})
+    assert result.code == code, result
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    return result
+
+
+@pytest.mark.parametrize("output_format", PINNED_FORMATS)
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_report_matches_its_snapshot(cli, snapshot_tree, command, output_format):
+    output = _stable(_run(cli, snapshot_tree, command, output_format).stdout, snapshot_tree)
+    snapshot = SNAPSHOTS / f"report-{command}.{_SUFFIX[output_format]}"
+    if UPDATE:
+        snapshot.write_text(output, encoding="utf-8")
+    assert snapshot.is_file(), f"no snapshot {snapshot.name}; run with MARTY_UPDATE_SNAPSHOTS=1"
+    assert output == snapshot.read_text(encoding="utf-8"), (
+        f"{command} --format {output_format} differs from tests/snapshots/{snapshot.name}; if "
+        "the change is meant, refresh with MARTY_UPDATE_SNAPSHOTS=1 and review the diff")
+
+
+def _pairs():
+    return [(command, output_format) for command, (_, kind, _) in sorted(COMMANDS.items())
+            for output_format in registry.formats(kind)]
+
+
+@pytest.mark.parametrize(("command", "output_format"), _pairs())
+def test_every_registered_format_works_from_the_command_line(cli, snapshot_tree, command,
+                                                             output_format):
+    output = _run(cli, snapshot_tree, command, output_format).stdout
+    assert output.strip()
+    if output_format in ("json", "sarif"):
+        json.loads(output)
+    elif output_format == "junit":
+        assert ET.fromstring(output.split("\n", 1)[1]).tag == "testsuites"
+    elif output_format == "github":
+        assert re.search(r"^::(error|warning|notice) ", output, flags=re.M), output
+
+
+def test_validate_github_annotations_locate_each_finding(cli, snapshot_tree):
+    output = _run(cli, snapshot_tree, "validate", "github").stdout
+    assert "::error file=overlays/dev/web/extra.yaml,line=25,title=kubeconform/schema::" in output
