@@ -51,11 +51,6 @@ def _refuse_escaping_link(repo: Repo, path: Path) -> None:
                          ".git/; it is not read")
 
 
-def _overlay_root(repo: Repo, path: Path) -> bool:
-    """overlays/ or overlays/<env>/: shorthand for every overlay below it."""
-    return path in (repo.root / "overlays", *(repo.root / "overlays" / e for e in repo.envs()))
-
-
 def _display(repo: Repo, path: Path) -> str:
     return repo.rel(path) if repo.is_inside(path) else str(path)
 

@@ -10,17 +10,10 @@ import shutil
 from pathlib import Path
 
 from marty_platform.errors import ToolError, UsageError
-from marty_platform.model import ResourceKey
 from marty_platform.tools.runner import Command, run, user_environment
 from marty_platform.yamlio import YamlError, decode, load_documents
 
 NOT_SERVED = ("the server doesn't have a resource type", "no matches for kind")
-
-
-def items_of(data) -> list[dict]:
-    if isinstance(data, dict) and isinstance(data.get("items"), list):
-        return [i for i in data["items"] if isinstance(i, dict)]
-    return [data] if isinstance(data, dict) and data.get("kind") else []
 
 
 def _shape_error(item) -> str | None:
@@ -118,7 +111,3 @@ def fetch(context: str, kinds: set[tuple[str, str]], namespaces: tuple[str, ...]
                 raise completed.failed(f"kubectl get {resource_name(kind, group)} failed")
             objects += live_objects(completed.json(), f"kubectl get {resource_name(kind, group)}")
     return objects
-
-
-def kind_of(key: ResourceKey) -> tuple[str, str]:
-    return key.kind, key.group
