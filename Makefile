@@ -10,7 +10,7 @@ CRD_CATALOG ?= ../shared/crd-schemas
 CRD_CATALOG_SOURCE ?= datreeio/CRDs-catalog@7b1e26ef
 PYTEST_WORKERS ?= 2
 
-.PHONY: validate test bootstrap venv bench generate refresh-crd-schemas lint clean
+.PHONY: validate test bootstrap bootstrap-server bootstrap-test venv bench generate refresh-crd-schemas lint clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,13 +19,20 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
+# Tools are built in stages (tools.toml `stage`): `make validate` waits only for its own.
 bootstrap: venv
 	$(VENV)/bin/python -m marty_platform bootstrap
+
+bootstrap-server: venv
+	$(VENV)/bin/python -m marty_platform bootstrap --stage server
+
+bootstrap-test: venv
+	$(VENV)/bin/python -m marty_platform bootstrap --stage test
 
 validate: bootstrap
 	scripts/validate
 
-test: bootstrap
+test: bootstrap-test
 	$(VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 generate: bootstrap

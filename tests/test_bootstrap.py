@@ -55,3 +55,60 @@ def test_offline_schemas_are_self_contained(cache_dir, run_cli):
     all_refs = re.findall(r'"\$ref": "([^"]+)"', text)
     assert all_refs and all(ref.startswith("#/$defs/") for ref in all_refs)
     assert {ref.removeprefix("#/$defs/") for ref in all_refs} <= set(schema["$defs"])
+
+
+def _add_pin(repo, table: str) -> None:
+    manifest = repo / "tools.toml"
+    manifest.write_text(manifest.read_text() + "\n" + table)
+
+
+def test_tools_of_a_later_stage_wait_until_that_stage_is_bootstrapped(run_cli, repo_copy):
+    _add_pin(repo_copy, '[tools.later]\nmodule = "example.invalid/later"\n'
+                        'version = "v0.0.0-not-built-by-validate"\nstage = "server"\n')
+    validate_stage = run_cli("bootstrap", cwd=repo_copy)
+    assert validate_stage.code == 0, validate_stage.stderr
+    assert "later" not in validate_stage.stdout
+    server_stage = run_cli("bootstrap", "--stage", "server", cwd=repo_copy)
+    assert server_stage.code == 2
+    assert "later: `go install example.invalid/later@v0.0.0-not-built-by-validate` failed" \
+        in server_stage.stderr
+
+
+def test_a_tool_pin_cannot_build_outside_the_repository(run_cli, repo_copy):
+    _add_pin(repo_copy, '[tools.escape]\nmodule = "m"\nversion = "v1"\ngomod = "../../tmp"\n')
+    outcome = run_cli("bootstrap", "--tool", "kubeconform", cwd=repo_copy)
+    assert outcome.code == 2
+    assert "[tools.escape] gomod must be a directory inside the repository" in outcome.stderr
+
+
+def test_an_unknown_stage_in_the_manifest_is_named(run_cli, repo_copy):
+    _add_pin(repo_copy, '[tools.odd]\nmodule = "m"\nversion = "v1"\nstage = "sometimes"\n')
+    outcome = run_cli("bootstrap", cwd=repo_copy)
+    assert outcome.code == 2 and "[tools.odd] stage 'sometimes' is not one of" in outcome.stderr
+
+
+def test_a_tool_is_built_in_its_committed_module_and_rebuilt_when_that_module_changes(
+        run_cli, repo_copy, tmp_path):
+    """kube-apiserver and etcd cannot be `go install`ed (their go.mod has `replace`s): they build
+    in a committed module. Here the same mechanism builds kustomize from tests/fixtures."""
+    bin_dir = tmp_path / "bin"
+    _add_pin(repo_copy, '[tools.kustomize-from-module]\n'
+                        'module = "sigs.k8s.io/kustomize/kustomize/v5"\nversion = "v5.7.1"\n'
+                        'package = "sigs.k8s.io/kustomize/kustomize/v5"\n'
+                        'gomod = "tests/fixtures/tools-module"\nsmoke = ["version"]\n')
+    from marty_platform.tools.bootstrap import bootstrap
+    from marty_platform.tools.manifest import load_manifest
+
+    manifest = load_manifest(repo_copy / "tools.toml")
+    lines: list[str] = []
+    first = bootstrap(manifest, bin_dir, lines.append, only=["kustomize-from-module"],
+                      root=repo_copy)
+    assert [o.action for o in first] == ["installed"]
+    again = bootstrap(manifest, bin_dir, lines.append, only=["kustomize-from-module"],
+                      root=repo_copy)
+    assert [o.action for o in again] == ["present"]
+    go_mod = repo_copy / "tests/fixtures/tools-module/go.mod"
+    go_mod.write_text(go_mod.read_text() + "\n// edited\n")
+    changed = bootstrap(manifest, bin_dir, lines.append, only=["kustomize-from-module"],
+                        root=repo_copy)
+    assert [o.action for o in changed] == ["installed"]

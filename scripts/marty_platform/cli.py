@@ -17,6 +17,7 @@ from marty_platform.cli_options import (
 )
 from marty_platform.errors import MartyError
 from marty_platform.model import Report
+from marty_platform.tools.manifest import STAGES
 
 EXIT_CODES = "Exit codes: 0 clean, 1 findings, 2 usage or tooling error."
 LAUNCHED_AS = "MARTY_LAUNCHED_AS"  # set by scripts/_run: the program name --help shows
@@ -62,7 +63,10 @@ def validate(paths, envs, output_format, crd_locations, jobs, today, verbose) ->
 
 @main.command()
 @click.option("--tool", "tools", multiple=True, help="Only this tool (repeatable).")
-def bootstrap(tools) -> None:
+@click.option("--stage", type=click.Choice(STAGES), default="validate", show_default=True,
+              help="Install the tools this stage needs: validate, server (the hermetic API "
+                   "server), or test (every tool).")
+def bootstrap(tools, stage) -> None:
     """Install the pinned tools into .tools/bin and prepare the offline schema cache."""
     from marty_platform import k8s_schemas
     from marty_platform.envconfig import load_env_config
@@ -72,9 +76,12 @@ def bootstrap(tools) -> None:
     from marty_platform.tools.manifest import load_manifest
 
     repo = Repo.find()
+    settings = resolve(repo)
     manifest = load_manifest(repo.root / "tools.toml")
-    install(manifest, repo.root / ".tools" / "bin", progress=click.echo, only=list(tools) or None)
-    cache = resolve(repo).cache_dir / "schemas"
+    # Installs where every command looks for its tools (MARTY_TOOLS_BIN, else .tools/bin).
+    install(manifest, settings.tools_bin, progress=click.echo, only=list(tools) or None,
+            stage=stage, root=repo.root)
+    cache = settings.cache_dir / "schemas"
     versions = set()
     for env in repo.envs():
         version = load_env_config(repo, env).kubernetes_version

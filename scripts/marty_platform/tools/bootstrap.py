@@ -1,6 +1,7 @@
 """Installs the pinned tools into .tools/bin, idempotently, and says which one failed and why."""
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from marty_platform.errors import ToolError, ToolFailed
-from marty_platform.tools.manifest import Manifest, ToolPin
+from marty_platform.tools.manifest import STAGES, Manifest, ToolPin, stages_for
 from marty_platform.tools.runner import Command, build_environment, run
 
 Progress = Callable[[str], None]
@@ -44,15 +45,36 @@ def find_go(fallback: str, progress: Progress) -> str:
     return str(launcher)
 
 
-def installed_version(go: str, binary: Path) -> tuple[str, str] | None:
-    """(module, version) from the binary's embedded Go build info, or None."""
+def build_info(go: str, binary: Path) -> str:
+    """The binary's embedded Go build info (`go version -m`), or "" when there is none."""
     if not binary.is_file():
-        return None
+        return ""
     # exit 1: not a Go binary (or not one this go can read): treated as not installed
     proc = run(Command(argv=(go, "version", "-m", str(binary)), env=build_environment(),
                        problem_codes=(1,), timeout=60))
-    match = re.search(r"^\s*mod\s+(\S+)\s+(\S+)", proc.stdout, re.MULTILINE)
+    return proc.stdout if proc.ok else ""
+
+
+def installed_version(go: str, binary: Path) -> tuple[str, str] | None:
+    """(module, version) of the binary's main module, from its build info, or None."""
+    match = re.search(r"^\s*mod\s+(\S+)\s+(\S+)", build_info(go, binary), re.MULTILINE)
     return (match.group(1), match.group(2)) if match else None
+
+
+def built_from(go: str, binary: Path, module: str, version: str) -> bool:
+    """Whether `module@version` went into the binary, as its main module or a dependency."""
+    return re.search(rf"^\s*(mod|dep)\s+{re.escape(module)}\s+{re.escape(version)}(\s|$)",
+                     build_info(go, binary), re.MULTILINE) is not None
+
+
+def module_fingerprint(pin: ToolPin, root: Path) -> str:
+    """What a tool built in a committed module directory is built from: its go.mod and go.sum,
+    the package and the link flags. A change to any of them rebuilds the tool."""
+    digest = hashlib.sha256(f"{pin.package}\0{' '.join(pin.ldflags)}".encode())
+    for name in ("go.mod", "go.sum"):
+        file = root / pin.gomod / name
+        digest.update(file.read_bytes() if file.is_file() else b"")
+    return digest.hexdigest()
 
 
 def smoke_test(pin: ToolPin, binary: Path) -> None:
@@ -63,28 +85,60 @@ def smoke_test(pin: ToolPin, binary: Path) -> None:
         raise ToolError(f"{pin.name}: installed binary does not run: {exc}") from None
 
 
+def _stamp(pin: ToolPin, bin_dir: Path) -> Path:
+    return bin_dir / ".built" / pin.name
+
+
+def is_installed(pin: ToolPin, bin_dir: Path, go: str, root: Path) -> bool:
+    binary = bin_dir / pin.name
+    if not pin.gomod:
+        return installed_version(go, binary) == (pin.module, pin.version)
+    stamp = _stamp(pin, bin_dir)
+    return (stamp.is_file() and stamp.read_text() == module_fingerprint(pin, root)
+            and built_from(go, binary, pin.module, pin.version))
+
+
+def _build(pin: ToolPin, bin_dir: Path, go: str, root: Path) -> None:
+    ldflags = " ".join(("-s", "-w", *pin.ldflags))
+    if pin.gomod:
+        module_dir = root / pin.gomod
+        if not (module_dir / "go.mod").is_file():
+            raise ToolError(f"{pin.name}: {pin.gomod}/go.mod not found")
+        # -mod=readonly: the committed go.mod and go.sum are the pin; a build never edits them.
+        env = build_environment(CGO_ENABLED="0", GOFLAGS="-buildvcs=false -trimpath -mod=readonly")
+        argv = (go, "build", "-o", str(bin_dir / pin.name), f"-ldflags={ldflags}",
+                pin.package or ".")
+        command = Command(argv=argv, env=env, cwd=module_dir, timeout=INSTALL_TIMEOUT)
+        what = f"`go build {pin.package or '.'}` in {pin.gomod}"
+    else:
+        env = build_environment(GOBIN=str(bin_dir), CGO_ENABLED="0",
+                                GOFLAGS="-buildvcs=false -trimpath")
+        command = Command(argv=(go, "install", f"-ldflags={ldflags}", pin.install_target),
+                          env=env, timeout=INSTALL_TIMEOUT)
+        what = f"`go install {pin.install_target}`"
+    try:
+        run(command)
+    except ToolFailed as exc:
+        raise ToolError(f"{pin.name}: {what} failed: {exc.detail or exc.reason}") from None
+    if not built_from(go, bin_dir / pin.name, pin.module, pin.version):
+        raise ToolError(f"{pin.name}: built binary reports {installed_version(go, bin_dir / pin.name)},"
+                        f" expected {(pin.module, pin.version)}")
+    if pin.gomod:
+        _stamp(pin, bin_dir).parent.mkdir(exist_ok=True)
+        _stamp(pin, bin_dir).write_text(module_fingerprint(pin, root))
+
+
 def install_tool(pin: ToolPin, bin_dir: Path, go: str, progress: Progress,
-                 step: str = "") -> InstallOutcome:
+                 step: str = "", root: Path = Path(".")) -> InstallOutcome:
     binary = bin_dir / pin.name
     started = time.monotonic()
     label = f"{step} {pin.name:<12} {pin.version:<10}"
-    if installed_version(go, binary) == (pin.module, pin.version):
+    if is_installed(pin, bin_dir, go, root):
         smoke_test(pin, binary)
         progress(f"{label} present")
         return InstallOutcome(pin.name, "present", 0.0)
     progress(f"{label} building {pin.install_target} ...")
-    env = build_environment(GOBIN=str(bin_dir), CGO_ENABLED="0",
-                            GOFLAGS="-buildvcs=false -trimpath")
-    try:
-        run(Command(argv=(go, "install", "-ldflags=-s -w", pin.install_target), env=env,
-                    timeout=INSTALL_TIMEOUT))
-    except ToolFailed as exc:
-        raise ToolError(f"{pin.name}: `go install {pin.install_target}` failed: "
-                        f"{exc.detail or exc.reason}") from None
-    built = installed_version(go, binary)
-    if built != (pin.module, pin.version):
-        raise ToolError(f"{pin.name}: built binary reports {built}, expected "
-                        f"{(pin.module, pin.version)}")
+    _build(pin, bin_dir, go, root)
     smoke_test(pin, binary)
     seconds = time.monotonic() - started
     progress(f"{label} installed in {seconds:.0f}s")
@@ -92,15 +146,21 @@ def install_tool(pin: ToolPin, bin_dir: Path, go: str, progress: Progress,
 
 
 def bootstrap(manifest: Manifest, bin_dir: Path, progress: Progress = print,
-              only: list[str] | None = None) -> list[InstallOutcome]:
+              only: list[str] | None = None, stage: str = "validate",
+              root: Path = Path(".")) -> list[InstallOutcome]:
+    """Installs the tools named in `only`, else every tool a bootstrap for `stage` needs."""
     bin_dir.mkdir(parents=True, exist_ok=True)
-    go = find_go(manifest.go_fallback, progress)
     unknown = set(only or ()) - set(manifest.tools)
     if unknown:
         raise ToolError(f"unknown tool(s): {', '.join(sorted(unknown))}")
-    pins = [p for p in manifest.tools.values() if not only or p.name in only]
+    if stage not in STAGES:
+        raise ToolError(f"unknown stage {stage!r}: one of {', '.join(STAGES)}")
+    go = find_go(manifest.go_fallback, progress)
+    wanted = stages_for(stage)
+    pins = [p for p in manifest.tools.values()
+            if (p.name in only if only else p.stage in wanted)]
     progress(f"bootstrap: {len(pins)} tool(s) into {bin_dir} (go: {go})")
     outcomes = []
     for index, pin in enumerate(pins, 1):
-        outcomes.append(install_tool(pin, bin_dir, go, progress, f"[{index}/{len(pins)}]"))
+        outcomes.append(install_tool(pin, bin_dir, go, progress, f"[{index}/{len(pins)}]", root))
     return outcomes

@@ -8,6 +8,11 @@ from pathlib import Path
 from marty_platform.errors import ToolError
 
 
+# When a tool is built: `validate` tools by every `make bootstrap`; the others only by the command
+# that needs them (`make test` builds every stage), so `make validate` never waits for them.
+STAGES = ("validate", "test", "server")
+
+
 @dataclass(frozen=True)
 class ToolPin:
     name: str
@@ -15,9 +20,16 @@ class ToolPin:
     version: str
     package: str = ""
     smoke: tuple[str, ...] = ()
+    stage: str = "validate"
+    # A committed Go module directory (go.mod + go.sum) to build `package` in, for tools whose own
+    # go.mod has `replace` directives, which `go install module@version` refuses.
+    gomod: str = ""
+    ldflags: tuple[str, ...] = ()
 
     @property
     def install_target(self) -> str:
+        if self.gomod:
+            return f"{self.package or '.'} in {self.gomod}"
         path = f"{self.module}/{self.package}" if self.package else self.module
         return f"{path}@{self.version}"
 
@@ -41,11 +53,29 @@ def load_manifest(path: Path) -> Manifest:
         raise ToolError(f"{path}: tool manifest not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise ToolError(f"{path}: {exc}") from None
-    tools = {
-        name: ToolPin(name=name, module=spec["module"], version=spec["version"],
-                      package=spec.get("package", ""), smoke=tuple(spec.get("smoke", ())))
-        for name, spec in raw.get("tools", {}).items()
-    }
+    tools = {name: _pin(path, name, spec) for name, spec in raw.get("tools", {}).items()}
     return Manifest(tools=tools,
                     kubernetes_schemas_version=raw["schemas"]["kubernetes"]["version"],
                     go_fallback=raw.get("go", {}).get("fallback", ""))
+
+
+def _pin(path: Path, name: str, spec: dict) -> ToolPin:
+    try:
+        pin = ToolPin(name=name, module=spec["module"], version=spec["version"],
+                      package=spec.get("package", ""), smoke=tuple(spec.get("smoke", ())),
+                      stage=spec.get("stage", "validate"), gomod=spec.get("gomod", ""),
+                      ldflags=tuple(spec.get("ldflags", ())))
+    except KeyError as exc:
+        raise ToolError(f"{path}: [tools.{name}] has no {exc.args[0]}") from None
+    if pin.stage not in STAGES:
+        raise ToolError(f"{path}: [tools.{name}] stage {pin.stage!r} is not one of "
+                        f"{', '.join(STAGES)}")
+    if pin.gomod and (Path(pin.gomod).is_absolute() or ".." in Path(pin.gomod).parts):
+        raise ToolError(f"{path}: [tools.{name}] gomod must be a directory inside the repository")
+    return pin
+
+
+def stages_for(stage: str) -> tuple[str, ...]:
+    """The stages a bootstrap for `stage` installs: `make test` needs every tool; the others need
+    their own and the validate ones."""
+    return STAGES if stage == "test" else tuple(dict.fromkeys(("validate", stage)))
