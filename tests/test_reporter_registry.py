@@ -23,12 +23,12 @@ def _report() -> Report:
         finding("kubeconform", "schema", "additional properties 'colour' not allowed",
                 file="overlays/dev/web/extra.yaml", line=25, env="dev",
                 resource="ConfigMap/marty-dev/settings"),
-        finding("conftest", "images.digest-pinned", "image without digest", env="prod",
+        finding("policy", "images.digest-pinned", "image without digest", env="prod",
                 file="overlays/prod/web/kustomization.yaml", line=3, severity=Severity.WARNING),
         finding("terraform", "fmt", HOSTILE, file="terraform/a,b:c.tf"),
     ]
     results = [CheckResult("kubeconform", env="dev"), CheckResult("kubeconform", env="prod"),
-               CheckResult("conftest", env="prod"), CheckResult("terraform")]
+               CheckResult("policy", env="prod"), CheckResult("terraform")]
     return Report(findings=findings, results=results, envs=["dev", "prod"])
 
 
@@ -95,14 +95,14 @@ def test_junit_has_one_case_per_check_and_env_and_a_failure_per_error():
     text = registry.render(_report(), "junit")
     root = ET.fromstring(text.split("\n", 1)[1])
     cases = {(case.get("classname"), case.get("name")): case for case in root.iter("testcase")}
-    assert set(cases) == {("kubeconform", "dev"), ("kubeconform", "prod"), ("conftest", "prod"),
+    assert set(cases) == {("kubeconform", "dev"), ("kubeconform", "prod"), ("policy", "prod"),
                           ("terraform", "repo")}
     [failure] = cases[("kubeconform", "dev")].findall("failure")
     assert failure.get("type") == "kubeconform/schema"
     assert "overlays/dev/web/extra.yaml:25" in failure.text
     assert not cases[("kubeconform", "prod")].findall("failure")
-    assert not cases[("conftest", "prod")].findall("failure")  # a warning is no failure
-    assert "image without digest" in cases[("conftest", "prod")].find("system-out").text
+    assert not cases[("policy", "prod")].findall("failure")  # a warning is no failure
+    assert "image without digest" in cases[("policy", "prod")].find("system-out").text
     assert root.get("failures") == "2" and root.get("tests") == "4"
     assert "\n::error" not in cases[("terraform", "repo")].find("failure").get("message")
 

@@ -103,7 +103,7 @@ def _select(ctx: RunContext) -> tuple[Selection, list[str]]:
 
 
 def _chosen(repo_checks: list, names: set[str]) -> list:
-    return [c for c in repo_checks if checks.name_of(c) in names]
+    return [c for c in repo_checks if checks.check_id(c) in names]
 
 
 def _render(ctx: RunContext, renderer: Renderer, overlays: list[Overlay],

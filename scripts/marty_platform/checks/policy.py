@@ -1,4 +1,4 @@
-"""conftest: the Rego policy library on every rendered object, and its own unit tests.
+"""policy: the Rego policy library on every rendered object (conftest), and its unit tests.
 
 conftest exits 1 both when a policy fails and when it cannot load the policies (a Rego syntax
 error); only the first prints results. `run_conftest` takes exit 1 as failures only when the JSON
@@ -16,13 +16,14 @@ from marty_platform.patch_locations import locate_field
 from marty_platform.policy_library import PolicyLibrary
 from marty_platform.rules import Rule, declare
 
-CHECK = "conftest"
+CHECK = "policy"
 RULES = declare(
     CHECK, "The Rego policies (conftest) on each env's rendered objects.",
     open_rules="policies/*/metadata.yaml; see [docs/policies.md](policies.md)",
     module=__name__)
+VERIFY_CHECK = "policy-verify"
 VERIFY_RULES = declare(
-    "conftest-verify", "The policies' own unit tests (`conftest verify`).",
+    VERIFY_CHECK, "The policies' own unit tests (`conftest verify`).",
     Rule("unit-test", "a policy unit test fails"),
     module=__name__)
 _OUTCOMES = (("failures", Severity.ERROR), ("warnings", Severity.WARNING))
@@ -118,7 +119,7 @@ def check(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
 def verify(ctx: RunContext) -> list[CheckResult]:
     """`conftest verify`: the policies' own unit tests must pass."""
     library = ctx.policies
-    result = CheckResult("conftest-verify")
+    result = CheckResult(VERIFY_CHECK)
     if not library.root.is_dir() or not any(library.root.rglob("*_test.rego")):
         return [result]
     data_dirs = [str(library.data_dir)] if library.data_dir.is_dir() else []
@@ -134,6 +135,6 @@ def verify(ctx: RunContext) -> list[CheckResult]:
         result.stats.checked += (report.get("successes") or 0) + len(report.get("failures") or [])
     for report, item in failures:
         result.findings.append(finding(
-            "conftest-verify", "unit-test", f"policy unit test failed: {item.get('msg')}",
+            VERIFY_CHECK, "unit-test", f"policy unit test failed: {item.get('msg')}",
             file=ctx.repo.rel(ctx.repo.root / report.get("filename", "policies"))))
     return [result]

@@ -42,7 +42,7 @@ def check(ctx: RunContext) -> list[CheckResult]:
         if rule not in RULES.rules:
             result.findings.append(finding(
                 CHECK, "bindings", f"binding of {schema} names rule {rule!r}, which the schema "
-                "check does not declare (checks/repo_config.py; see docs/checks.md)",
+                "check does not declare (checks/schema.py; see docs/checks.md)",
                 file=BINDINGS))
             continue
         for pattern in binding["files"]:
