@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterator
 
 from marty_platform.batch import EnvBatch
+from marty_platform.cluster_scope import as_policy_data, cluster_scoped_kinds
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, Severity, finding
 from marty_platform.patch_locations import locate_field
@@ -43,6 +44,14 @@ def _env_data(ctx: RunContext, batch: EnvBatch) -> str:
                       "namespaces": namespaces}}
     path = ctx.scratch(f"conftest-data-{batch.env}") / "env.json"
     path.write_text(json.dumps(data), encoding="utf-8")
+    return str(path.parent)
+
+
+def _cluster_scope_data(ctx: RunContext, name: str) -> str:
+    """The one list of cluster-scoped kinds (base/openapi/cluster-scoped-kinds.json), as
+    data.marty.clusterScopedKinds: k8s.id names such objects without a namespace."""
+    path = ctx.scratch(f"conftest-scope-{name}") / "cluster-scope.json"
+    path.write_text(json.dumps(as_policy_data(cluster_scoped_kinds(ctx.repo))), encoding="utf-8")
     return str(path.parent)
 
 
@@ -84,7 +93,7 @@ def check(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
     if not library.object_namespaces and not library.combined_namespaces:
         return [result]
     data_dirs = [d for d in [str(library.data_dir) if library.data_dir.is_dir() else None,
-                             _env_data(ctx, batch)] if d]
+                             _env_data(ctx, batch), _cluster_scope_data(ctx, batch.env)] if d]
     files = [str(p) for p in batch.staged.paths]
     context_files = {str(p) for p in batch.staged.context_paths}
     reports = []
@@ -123,6 +132,7 @@ def verify(ctx: RunContext) -> list[CheckResult]:
     if not library.root.is_dir() or not any(library.root.rglob("*_test.rego")):
         return [result]
     data_dirs = [str(library.data_dir)] if library.data_dir.is_dir() else []
+    data_dirs.append(_cluster_scope_data(ctx, "verify"))
     completed = ctx.toolbox.run("conftest", "verify", *_library_args(library, data_dirs),
                                 problem_codes=(1,), subject=f"{ctx.repo.rel(library.root)}/")
     reports = completed.json()
