@@ -32,7 +32,8 @@ def main() -> None:
 @main.command(epilog=EXIT_CODES)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @env_option(multiple=True, help="Limit to this env (repeatable). For manifest files it picks "
-            "the env whose rules and Kubernetes version apply (default: prod).")
+            "the env whose rules and Kubernetes version apply (default: the env whose env.yaml sets "
+            "defaultForManifests, else the last in promotion order).")
 @format_option(Report, default="auto", auto=True)
 @click.option("--crd-schema-location", "crd_locations", multiple=True, metavar="DIR|TEMPLATE",
               help="CRD schemas for kubeconform: a directory laid out {group}/{kind}_{version}.json"

@@ -193,10 +193,9 @@ _BASE_HELP = "With --commit: the branch to start from (default: the current bran
              "else main)."
 
 
-@click.command(epilog="Only the promotions the env configs declare (promotesFrom: dev → staging "
-               "→ prod). Exit codes: 0 promoted (or nothing "
-               "to do), 1 refused or validation failed (nothing changed), 2 usage or tooling "
-               "error.")
+@click.command(epilog="Only the promotions the env configs declare (promotesFrom in "
+               "overlays/<env>/env.yaml). Exit codes: 0 promoted (or nothing to do), 1 "
+               "refused or validation failed (nothing changed), 2 usage or tooling error.")
 @click.argument("source", metavar="FROM")
 @click.argument("target", metavar="TO")
 @app_option(help="Only this app (repeatable; default: all).")
