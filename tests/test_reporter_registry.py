@@ -61,7 +61,8 @@ def test_every_command_offers_exactly_the_registered_formats():
     for kind in (Report, DriftReport, SloReport):
         assert registry.formats(kind)[:2] == ["text", "json"]
         assert {"markdown", "github"} <= set(registry.formats(kind))
-    assert {"sarif", "junit"} <= set(registry.formats(Report))
+    for kind in (Report, DiffReport, DriftReport):
+        assert {"sarif", "junit"} <= set(registry.formats(kind)), kind.__name__
 
 
 def test_an_unknown_pair_is_refused():
@@ -130,3 +131,36 @@ def test_markdown_cells_carry_no_markup_from_the_input():
     output = registry.render(report, "markdown")
     row = next(line for line in output.splitlines() if "f.yaml" in line)
     assert "a \\| b &lt;img src=x&gt; ʼcʼ" in row and "<img" not in output
+
+
+def _drift() -> DriftReport:
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment",
+                  "metadata": {"name": "web", "namespace": "marty-dev"}, "spec": {"replicas": 1}}
+    [modified] = build_report("x", {("dev", "web"): [deployment]}, {("dev", "web"): [
+        {**deployment, "spec": {"replicas": 4}}]}).apps[0].resources
+    return DriftReport("dev", "file:live.json", missing=[ResourceKey("Service", "marty-dev", "web")],
+                       unmanaged=[ResourceKey("ConfigMap", "marty-dev", "old")],
+                       modified=[modified], checked=3)
+
+
+def test_diff_sarif_has_one_result_per_changed_object_at_its_overlay():
+    [run] = json.loads(registry.render(_samples()[DiffReport], "sarif"))["runs"]
+    [result] = run["results"]
+    assert result["ruleId"] == "diff/removed" and result["level"] == "warning"  # deleted in prod
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == \
+        "overlays/prod/web/kustomization.yaml"
+    assert result["properties"]["resource"] == "Deployment/marty-prod/web"
+
+
+def test_drift_sarif_and_junit_have_one_entry_per_drifted_object():
+    [run] = json.loads(registry.render(_drift(), "sarif"))["runs"]
+    levels = {r["ruleId"]: r["level"] for r in run["results"]}
+    assert levels == {"drift/missing": "error", "drift/unmanaged": "warning",
+                      "drift/modified": "error"}
+    root = ET.fromstring(registry.render(_drift(), "junit").split("\n", 1)[1])
+    cases = {case.get("name"): case for case in root.iter("testcase")}
+    assert set(cases) == {"checked", "Service/marty-dev/web", "ConfigMap/marty-dev/old",
+                          "Deployment/marty-dev/web"}
+    assert "spec.replicas: git 1 → live 4" in cases["Deployment/marty-dev/web"].find("failure").text
+    assert not cases["ConfigMap/marty-dev/old"].findall("failure")  # unmanaged is a warning
+    assert root.get("failures") == "2"
