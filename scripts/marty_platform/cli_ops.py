@@ -57,7 +57,8 @@ def render(env: str, apps: tuple[str, ...], out_dir: Path | None) -> None:
 
 
 # --- diff --------------------------------------------------------------------------------------
-_SUFFIXES = {"json": "json", "text": "txt", "markdown": "md", "github": "txt"}
+_SUFFIXES = {"json": "json", "text": "txt", "markdown": "md", "github": "txt", "sarif": "sarif",
+             "junit": "xml"}
 
 
 def _emit_diff(report, output_format: str, split: bool, out_dir: Path | None) -> None:

@@ -156,3 +156,14 @@ def test_every_command_reporting_is_run_in_every_format():
 def test_validate_github_annotations_locate_each_finding(cli, snapshot_tree):
     output = _run(cli, snapshot_tree, "validate", "github").stdout
     assert "::error file=overlays/dev/web/extra.yaml,line=25,title=kubeconform/schema::" in output
+
+
+@pytest.mark.parametrize("output_format", registry.formats(DiffReport))
+def test_every_diff_format_can_be_written_to_a_directory(cli, snapshot_tree, tmp_path,
+                                                         output_format):
+    out = tmp_path / "out"
+    result = cli(snapshot_tree, "diff", *COMMANDS["diff"][0], "--format", output_format,
+                 "--out-dir", str(out))
+    assert result.code == 1 and "Traceback" not in result.stderr, result
+    [written] = list(out.iterdir())
+    assert written.name.startswith("diff-1.") and written.read_text().strip()
