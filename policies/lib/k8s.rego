@@ -88,7 +88,8 @@ env_name := n if {
 	n := data.marty.env.name
 } else := ""
 
-is_prod if env_name == "prod"
+# A production env (tier: production in its env.yaml), whatever its name.
+is_prod if data.marty.env.tier == "production"
 
 api_group(obj) := g if {
 	parts := split(obj.apiVersion, "/")

@@ -37,3 +37,8 @@ test_namespaced_kind_keeps_its_namespace if {
 test_without_the_list_every_object_is_namespaced if {
 	not k8s.cluster_scoped(obj("v1", "Namespace")) with data.marty.clusterScopedKinds as []
 }
+
+test_production_is_the_tier_not_the_name if {
+	k8s.is_prod with data.marty.env as {"name": "live", "tier": "production"}
+	not k8s.is_prod with data.marty.env as {"name": "prod", "tier": "non-production"}
+}

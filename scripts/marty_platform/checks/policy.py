@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from marty_platform.batch import EnvBatch
 from marty_platform.cluster_scope import as_policy_data, cluster_scoped_kinds
 from marty_platform.context import RunContext
+from marty_platform.envconfig import PRODUCTION
 from marty_platform.model import CheckResult, Severity, finding
 from marty_platform.patch_locations import locate_field
 from marty_platform.policy_library import PolicyLibrary
@@ -39,6 +40,7 @@ def _env_data(ctx: RunContext, batch: EnvBatch) -> str:
     }
     config = batch.config
     data = {"marty": {"env": {"name": config.name, "kubernetesVersion": config.kubernetes_version,
+                              "tier": PRODUCTION if config.production else "non-production",
                               "podSecurity": config.pod_security,
                               "images": {"requireDigest": config.require_digest}},
                       "namespaces": namespaces}}
