@@ -1,6 +1,7 @@
 # The two commands a fresh clone needs:
 #   make validate   create the venv, install the pinned tools, validate the whole repo
 #   make test       the same set-up, then the test suite
+# `make help` lists every target: give each a `## what it does` comment on its rule line.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -10,43 +11,48 @@ CRD_CATALOG ?= ../shared/crd-schemas
 CRD_CATALOG_SOURCE ?= datreeio/CRDs-catalog@7b1e26ef
 PYTEST_WORKERS ?= 2
 
-.PHONY: validate test bootstrap bootstrap-server bootstrap-test venv bench generate refresh-crd-schemas lint clean
+.PHONY: help validate test bootstrap bootstrap-server bootstrap-test venv bench generate refresh-crd-schemas lint clean
+.DEFAULT_GOAL := help
+
+help: ## List the targets, one line each, from the comment on each rule line
+	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | \
+		awk 'BEGIN {FS = ":.*## "} {printf "  make %-20s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
-venv: $(VENV)/.installed
+venv: $(VENV)/.installed ## Create .venv and install the pinned Python dependencies
 
 # Tools are built in stages (tools.toml `stage`): `make validate` waits only for its own.
-bootstrap: venv
+bootstrap: venv ## Set up: .venv, the pinned tools validate runs in .tools/bin, the schema cache
 	$(VENV)/bin/python -m marty_platform bootstrap
 
-bootstrap-server: venv
+bootstrap-server: venv ## Also build the hermetic API server's tools (kube-apiserver, etcd, kubectl)
 	$(VENV)/bin/python -m marty_platform bootstrap --stage server
 
-bootstrap-test: venv
+bootstrap-test: venv ## Build every pinned tool, the ones only the tests use included
 	$(VENV)/bin/python -m marty_platform bootstrap --stage test
 
-validate: bootstrap
+validate: bootstrap ## Validate the whole repo (scripts/validate)
 	scripts/validate
 
-test: bootstrap-test
+test: bootstrap-test ## Run the test suite (PYTEST_WORKERS workers, extra PYTEST_ARGS)
 	$(VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-generate: bootstrap
+generate: bootstrap ## Rewrite every generated file from its source (scripts/generate)
 	scripts/generate
 
-refresh-crd-schemas: bootstrap
+refresh-crd-schemas: bootstrap ## Recopy the CRD schemas of schemas/crds/ from CRD_CATALOG
 	scripts/refresh-crd-schemas --from $(CRD_CATALOG) --source $(CRD_CATALOG_SOURCE)
 
-lint: venv
+lint: venv ## Lint the Python code (ruff)
 	$(VENV)/bin/python -m ruff check scripts tests bench
 
-bench: bootstrap
+bench: bootstrap ## Time validate and diff against the hand-written baseline
 	$(VENV)/bin/python bench/bench.py
 	$(VENV)/bin/python bench/diff_bench.py
 
-clean:
+clean: ## Remove the caches (.cache, .pytest_cache)
 	rm -rf .cache .pytest_cache

@@ -19,7 +19,7 @@ CASES = [
     ("malformed.yaml", "yaml", "syntax", 6, ""),
     ("alias-bomb.yaml", "yaml", "alias-bomb", 1, "alias bomb"),
     ("not-utf8.yaml", "yaml", "encoding", 6, "not UTF-8"),
-    ("policy-deny.yaml", "conftest", "pss.baseline.privileged-containers", 11, "privileged"),
+    ("policy-deny.yaml", "policy", "pss.baseline.privileged-containers", 11, "privileged"),
 ]
 
 

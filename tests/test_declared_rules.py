@@ -107,10 +107,14 @@ def test_check_docs_list_every_declared_rule():
         assert listed == set(declaration.rules), declaration.check
 
 
-def test_every_check_module_declares_its_check():
+def test_every_check_module_is_named_after_the_check_it_declares():
+    import sys
+
     from marty_platform import checks
 
     for check in {*checks.PYTHON_REPO_CHECKS, *checks.TOOL_REPO_CHECKS, *checks.MANIFEST_CHECKS}:
+        module = check.__module__.rsplit(".", 1)[-1]
+        assert sys.modules[check.__module__].RULES.check == module, check.__module__
         assert checks.check_id(check) in {d.check for d in rules.declarations()}
 
 

@@ -37,7 +37,7 @@ def test_policy_finding_points_at_the_patch_line(run_cli, repo_copy):
     _add_patch(repo_copy, "  - path: privileged.yaml\n", "privileged.yaml", PRIVILEGED)
     outcome = run_cli("validate", "--format", "json", OVERLAY, cwd=repo_copy)
     assert outcome.code == 1, outcome.stderr
-    [item] = outcome.findings(check="conftest", rule="pss.baseline.privileged-containers")
+    [item] = outcome.findings(check="policy", rule="pss.baseline.privileged-containers")
     assert item["file"] == f"{OVERLAY}/privileged.yaml"
     assert item["line"] == _line_of(PRIVILEGED, "privileged: true")
 
@@ -61,7 +61,7 @@ def test_inline_json_patch_points_into_the_kustomization(run_cli, repo_copy):
              "        value: true\n")
     _add_patch(repo_copy, entry)
     outcome = run_cli("validate", "--format", "json", OVERLAY, cwd=repo_copy)
-    [item] = outcome.findings(check="conftest", rule="pss.baseline.privileged-containers")
+    [item] = outcome.findings(check="policy", rule="pss.baseline.privileged-containers")
     kustomization = (repo_copy / OVERLAY / "kustomization.yaml").read_text()
     assert item["file"] == f"{OVERLAY}/kustomization.yaml"
     assert item["line"] == _line_of(kustomization, "- op: add")

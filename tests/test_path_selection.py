@@ -21,7 +21,7 @@ def _checks_run(outcome) -> set[str]:
 
 
 def test_every_area_names_real_repo_checks():
-    names = {checks.name_of(c) for c in [*checks.PYTHON_REPO_CHECKS, *checks.TOOL_REPO_CHECKS]}
+    names = {checks.check_id(c) for c in [*checks.PYTHON_REPO_CHECKS, *checks.TOOL_REPO_CHECKS]}
     assert set(ALL_REPO_CHECKS) == names
     for area, fed in AREA_CHECKS.items():
         assert set(fed) <= names, area

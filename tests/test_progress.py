@@ -77,7 +77,7 @@ def test_verbose_prints_one_timing_line_per_check(cache_dir):
     assert proc.returncode == 0, proc.stderr
     assert not ANSI.search(proc.stderr), proc.stderr
     stages = [match.group(1) for match in TIMING.finditer(proc.stderr)]
-    assert sorted(stages) == sorted(["kubeconform", "policy", "delivery_access", "object_size",
+    assert sorted(stages) == sorted(["kubeconform", "policy", "delivery", "size",
                                      "monitoring.check_rendered"]), proc.stderr
 
 

@@ -23,12 +23,12 @@ def _report() -> Report:
         finding("kubeconform", "schema", "additional properties 'colour' not allowed",
                 file="overlays/dev/web/extra.yaml", line=25, env="dev",
                 resource="ConfigMap/marty-dev/settings"),
-        finding("conftest", "images.digest-pinned", "image without digest", env="prod",
+        finding("policy", "images.digest-pinned", "image without digest", env="prod",
                 file="overlays/prod/web/kustomization.yaml", line=3, severity=Severity.WARNING),
         finding("terraform", "fmt", HOSTILE, file="terraform/a,b:c.tf"),
     ]
     results = [CheckResult("kubeconform", env="dev"), CheckResult("kubeconform", env="prod"),
-               CheckResult("conftest", env="prod"), CheckResult("terraform")]
+               CheckResult("policy", env="prod"), CheckResult("terraform")]
     return Report(findings=findings, results=results, envs=["dev", "prod"])
 
 
@@ -61,7 +61,8 @@ def test_every_command_offers_exactly_the_registered_formats():
     for kind in (Report, DriftReport, SloReport):
         assert registry.formats(kind)[:2] == ["text", "json"]
         assert {"markdown", "github"} <= set(registry.formats(kind))
-    assert {"sarif", "junit"} <= set(registry.formats(Report))
+    for kind in (Report, DiffReport, DriftReport):
+        assert {"sarif", "junit"} <= set(registry.formats(kind)), kind.__name__
 
 
 def test_an_unknown_pair_is_refused():
@@ -95,14 +96,14 @@ def test_junit_has_one_case_per_check_and_env_and_a_failure_per_error():
     text = registry.render(_report(), "junit")
     root = ET.fromstring(text.split("\n", 1)[1])
     cases = {(case.get("classname"), case.get("name")): case for case in root.iter("testcase")}
-    assert set(cases) == {("kubeconform", "dev"), ("kubeconform", "prod"), ("conftest", "prod"),
+    assert set(cases) == {("kubeconform", "dev"), ("kubeconform", "prod"), ("policy", "prod"),
                           ("terraform", "repo")}
     [failure] = cases[("kubeconform", "dev")].findall("failure")
     assert failure.get("type") == "kubeconform/schema"
     assert "overlays/dev/web/extra.yaml:25" in failure.text
     assert not cases[("kubeconform", "prod")].findall("failure")
-    assert not cases[("conftest", "prod")].findall("failure")  # a warning is no failure
-    assert "image without digest" in cases[("conftest", "prod")].find("system-out").text
+    assert not cases[("policy", "prod")].findall("failure")  # a warning is no failure
+    assert "image without digest" in cases[("policy", "prod")].find("system-out").text
     assert root.get("failures") == "2" and root.get("tests") == "4"
     assert "\n::error" not in cases[("terraform", "repo")].find("failure").get("message")
 
@@ -130,3 +131,36 @@ def test_markdown_cells_carry_no_markup_from_the_input():
     output = registry.render(report, "markdown")
     row = next(line for line in output.splitlines() if "f.yaml" in line)
     assert "a \\| b &lt;img src=x&gt; ʼcʼ" in row and "<img" not in output
+
+
+def _drift() -> DriftReport:
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment",
+                  "metadata": {"name": "web", "namespace": "marty-dev"}, "spec": {"replicas": 1}}
+    [modified] = build_report("x", {("dev", "web"): [deployment]}, {("dev", "web"): [
+        {**deployment, "spec": {"replicas": 4}}]}).apps[0].resources
+    return DriftReport("dev", "file:live.json", missing=[ResourceKey("Service", "marty-dev", "web")],
+                       unmanaged=[ResourceKey("ConfigMap", "marty-dev", "old")],
+                       modified=[modified], checked=3)
+
+
+def test_diff_sarif_has_one_result_per_changed_object_at_its_overlay():
+    [run] = json.loads(registry.render(_samples()[DiffReport], "sarif"))["runs"]
+    [result] = run["results"]
+    assert result["ruleId"] == "diff/removed" and result["level"] == "warning"  # deleted in prod
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == \
+        "overlays/prod/web/kustomization.yaml"
+    assert result["properties"]["resource"] == "Deployment/marty-prod/web"
+
+
+def test_drift_sarif_and_junit_have_one_entry_per_drifted_object():
+    [run] = json.loads(registry.render(_drift(), "sarif"))["runs"]
+    levels = {r["ruleId"]: r["level"] for r in run["results"]}
+    assert levels == {"drift/missing": "error", "drift/unmanaged": "warning",
+                      "drift/modified": "error"}
+    root = ET.fromstring(registry.render(_drift(), "junit").split("\n", 1)[1])
+    cases = {case.get("name"): case for case in root.iter("testcase")}
+    assert set(cases) == {"checked", "Service/marty-dev/web", "ConfigMap/marty-dev/old",
+                          "Deployment/marty-dev/web"}
+    assert "spec.replicas: git 1 → live 4" in cases["Deployment/marty-dev/web"].find("failure").text
+    assert not cases["ConfigMap/marty-dev/old"].findall("failure")  # unmanaged is a warning
+    assert root.get("failures") == "2"

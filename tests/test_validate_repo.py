@@ -9,7 +9,7 @@ def test_committed_tree_is_clean(repo_validation):
     assert outcome.code == 0, outcome.stderr
     assert outcome.json["ok"] is True
     checks = outcome.json["stats"]["checks"]
-    for name in ("yaml", "schema", "kustomize", "kubeconform", "conftest"):
+    for name in ("yaml", "schema", "kustomize", "kubeconform", "policy"):
         assert checks[name]["checked"] > 0, name
     assert set(outcome.json["stats"]["envs"]) == {"dev", "staging", "prod"}
 
@@ -18,7 +18,7 @@ def test_every_env_is_rendered_and_schema_checked(repo_validation):
     stats = repo_validation.json["stats"]["by_env"]
     for env in ("dev", "staging", "prod"):
         assert stats[env]["kubeconform"]["checked"] > 0
-        assert stats[env]["conftest"]["checked"] > 0
+        assert stats[env]["policy"]["checked"] > 0
 
 
 def test_without_crd_schemas_unknown_kinds_are_reported_not_passed(run_cli, tmp_path):

@@ -15,9 +15,6 @@ ALLOWED = {
     # The round-trip editor of release/promote: it keeps comments and quoting, and loads every
     # file through yamlio.load_one first, so duplicate keys are refused before ruamel runs.
     "scripts/marty_platform/overlay_doc.py",
-    # Reads the shared credential rule (policies/data/credentials.yaml) for the diff redactor;
-    # it moves with the diffing rework.
-    "scripts/marty_platform/diffing/redact.py",
 }
 
 

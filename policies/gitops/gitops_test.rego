@@ -3,9 +3,14 @@ package k8s.gitops_test
 import data.k8s.gitops
 import rego.v1
 
+# As the validator passes it: the env.yaml tier says which env is production.
+env_data(name) := {"name": name, "tier": "production"} if name == "prod"
+
+env_data(name) := {"name": name, "tier": "non-production"} if name != "prod"
+
 app(spec, annotations) := {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": {"name": "a", "namespace": "argocd", "annotations": annotations}, "spec": spec}
 
-rules(obj, env) := {r.rule | some r in gitops.deny with input as obj with data.marty as {"env": {"name": env}}}
+rules(obj, env) := {r.rule | some r in gitops.deny with input as obj with data.marty as {"env": env_data(env)}}
 
 prune := {"automated": {"prune": true, "selfHeal": true}}
 

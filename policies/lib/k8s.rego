@@ -71,21 +71,25 @@ id(obj) := sprintf("%s %s/%s", [object.get(obj, "kind", "<kind>"), namespace(obj
 
 id(obj) := sprintf("%s %s", [object.get(obj, "kind", "<kind>"), name(obj)]) if cluster_scoped(obj)
 
-cluster_scoped_kinds := {
-	"Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition",
-	"PriorityClass", "StorageClass", "IngressClass", "GatewayClass", "PersistentVolume",
-	"MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "APIService",
-	"ClusterIssuer", "RuntimeClass", "CSIDriver", "ValidatingAdmissionPolicy",
-	"ValidatingAdmissionPolicyBinding",
-}
+# Cluster-scoped kinds, as {"kind", "group"}: the one list, base/openapi/cluster-scoped-kinds.json,
+# which the validator passes as data.marty.clusterScopedKinds (kustomize and scripts/drift read the
+# same file). Without it, every object is taken as namespaced.
+cluster_scoped_kinds := kinds if {
+	kinds := data.marty.clusterScopedKinds
+} else := []
 
-cluster_scoped(obj) if obj.kind in cluster_scoped_kinds
+cluster_scoped(obj) if {
+	some scoped in cluster_scoped_kinds
+	scoped.kind == obj.kind
+	scoped.group == api_group(obj)
+}
 
 env_name := n if {
 	n := data.marty.env.name
 } else := ""
 
-is_prod if env_name == "prod"
+# A production env (tier: production in its env.yaml), whatever its name.
+is_prod if data.marty.env.tier == "production"
 
 api_group(obj) := g if {
 	parts := split(obj.apiVersion, "/")

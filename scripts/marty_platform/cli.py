@@ -33,7 +33,8 @@ def main() -> None:
 @main.command(epilog=EXIT_CODES)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @env_option(multiple=True, help="Limit to this env (repeatable). For manifest files it picks "
-            "the env whose rules and Kubernetes version apply (default: prod).")
+            "the env whose rules and Kubernetes version apply (default: the env whose env.yaml sets "
+            "defaultForManifests, else the last in promotion order).")
 @format_option(Report, default="auto", auto=True)
 @click.option("--crd-schema-location", "crd_locations", multiple=True, metavar="DIR|TEMPLATE",
               help="CRD schemas for kubeconform: a directory laid out {group}/{kind}_{version}.json"
@@ -90,6 +91,22 @@ def bootstrap(tools, stage) -> None:
         if version in k8s_schemas.shipped_versions():
             k8s_schemas.ensure_schemas(version, cache, manifest.kubernetes_schemas_version)
             click.echo(f"[schemas] Kubernetes {version} JSON schemas ready in {cache}")
+    _editor_schemas(repo.root, cache, manifest.kubernetes_schemas_version)
+
+
+def _editor_schemas(root: Path, cache: Path, package_version: str) -> None:
+    """The Kubernetes schemas .vscode/settings.json points editors at (schemas/bindings.yaml)."""
+    from marty_platform import schema_bindings
+    from marty_platform.errors import UsageError
+    from marty_platform.yamlio import YamlError
+
+    try:
+        binding = schema_bindings.load(root).kubernetes
+        if binding:
+            schema_bindings.kubernetes_kinds(root, binding, cache, package_version)
+            click.echo(f"[schemas] editor schemas of the Kubernetes objects ready in {cache}")
+    except (UsageError, YamlError) as exc:
+        click.echo(f"[schemas] editor schemas skipped: {exc}")
 
 
 @main.command()

@@ -57,7 +57,8 @@ def render(env: str, apps: tuple[str, ...], out_dir: Path | None) -> None:
 
 
 # --- diff --------------------------------------------------------------------------------------
-_SUFFIXES = {"json": "json", "text": "txt", "markdown": "md", "github": "txt"}
+_SUFFIXES = {"json": "json", "text": "txt", "markdown": "md", "github": "txt", "sarif": "sarif",
+             "junit": "xml"}
 
 
 def _emit_diff(report, output_format: str, split: bool, out_dir: Path | None) -> None:
@@ -193,10 +194,9 @@ _BASE_HELP = "With --commit: the branch to start from (default: the current bran
              "else main)."
 
 
-@click.command(epilog="Only the promotions the env configs declare (promotesFrom: dev → staging "
-               "→ prod). Exit codes: 0 promoted (or nothing "
-               "to do), 1 refused or validation failed (nothing changed), 2 usage or tooling "
-               "error.")
+@click.command(epilog="Only the promotions the env configs declare (promotesFrom in "
+               "overlays/<env>/env.yaml). Exit codes: 0 promoted (or nothing to do), 1 "
+               "refused or validation failed (nothing changed), 2 usage or tooling error.")
 @click.argument("source", metavar="FROM")
 @click.argument("target", metavar="TO")
 @app_option(help="Only this app (repeatable; default: all).")

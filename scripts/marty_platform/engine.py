@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from marty_platform import checks, selection
 from marty_platform.batch import EnvBatch
 from marty_platform.context import Options, RunContext, build_context
-from marty_platform.envconfig import EnvConfig, load_env_config
+from marty_platform.envconfig import EnvConfig, load_env_config, manifest_env
 from marty_platform.errors import MartyError, UsageError
 from marty_platform.manifests import StagedBatch, load_manifest_file
 from marty_platform.model import CheckResult, Finding, ManifestObject, Report, Severity, finding
@@ -23,8 +23,6 @@ from marty_platform.waivers import apply_waivers, load_waivers
 
 if TYPE_CHECKING:  # the engine only needs a progress at run time
     from marty_platform.report.progress import Progress
-
-DEFAULT_MANIFEST_ENV = "prod"
 
 
 def _refuse_other_env(raw: Path, path: Path, repo: Repo, envs: tuple[str, ...]) -> None:
@@ -98,12 +96,17 @@ def _select(ctx: RunContext) -> tuple[Selection, list[str]]:
         why = "; ".join(chosen.notes) or (f"{' '.join(map(str, options.paths))} holds no "
                                           "overlay, no YAML or JSON file and feeds no repo check")
         raise UsageError(f"nothing to check: {why}")
-    manifest_envs = set(options.envs or [DEFAULT_MANIFEST_ENV]) if chosen.manifest_files else set()
+    manifest_envs = set(_manifest_envs(ctx)) if chosen.manifest_files else set()
     return chosen, sorted({o.env for o in chosen.overlays} | manifest_envs)
 
 
+def _manifest_envs(ctx: RunContext) -> tuple[str, ...]:
+    """The envs rendered manifests are judged in: --env, else the env.yaml's default."""
+    return ctx.options.envs or (manifest_env(ctx.repo),)
+
+
 def _chosen(repo_checks: list, names: set[str]) -> list:
-    return [c for c in repo_checks if checks.name_of(c) in names]
+    return [c for c in repo_checks if checks.check_id(c) in names]
 
 
 def _render(ctx: RunContext, renderer: Renderer, overlays: list[Overlay],
@@ -128,7 +131,7 @@ def _load_manifests(ctx: RunContext, paths: list[Path],
                 "yaml", "symlink-outside-repo", "symlink points outside the repository; it is "
                 "not followed", file=ctx.repo.rel(path.parent) + "/" + path.name)]))
             continue
-        for env in ctx.options.envs or (DEFAULT_MANIFEST_ENV,):
+        for env in _manifest_envs(ctx):
             loaded, problems = load_manifest_file(path, _display(ctx.repo, path), env)
             objects[env] += loaded
             results.append(CheckResult("yaml", env=env, findings=problems))

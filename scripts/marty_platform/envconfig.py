@@ -1,7 +1,9 @@
 """Per-environment configuration: overlays/<env>/env.yaml, checked against its JSON schema.
 
 The env configs are also the one place that says which envs there are, in which order releases
-move through them (`promotesFrom`: dev → staging → prod) and which are production (`tier`).
+move through them (`promotesFrom`: dev → staging → prod), which are production (`tier`), which
+env's rules judge rendered manifests given without --env (`defaultForManifests`) and what a new
+service's overlay gets in each env (`scaffold.components`). No module names an env itself.
 """
 from __future__ import annotations
 
@@ -100,6 +102,31 @@ def first_env(repo: Repo) -> str:
     if not envs:
         raise UsageError("no env: overlays/<env>/env.yaml exists for none")
     return envs[0]
+
+
+def manifest_env(repo: Repo) -> str:
+    """The env whose rules and Kubernetes version judge rendered manifests given without --env:
+    the one whose env.yaml sets `defaultForManifests: true`, else the last in promotion order
+    (the strictest, production)."""
+    envs = repo.envs()
+    marked = [env for env in envs
+              if _declared(repo.env_config_path(env)).get("defaultForManifests") is True]
+    if len(marked) > 1:
+        raise UsageError(f"envs {', '.join(marked)} all set defaultForManifests in their "
+                         "env.yaml; at most one may")
+    if marked:
+        return marked[0]
+    if not envs:
+        raise UsageError("no env: overlays/<env>/env.yaml exists for none")
+    return envs[-1]
+
+
+def scaffold_components(root: Path, env: str) -> list[str]:
+    """The kustomize components (base/components/<name>) a new service's overlay gets in `env`,
+    besides the mesh sidecar every overlay has: the env.yaml's `scaffold.components`."""
+    scaffold = _declared(root / "overlays" / env / "env.yaml").get("scaffold")
+    names = scaffold.get("components") if isinstance(scaffold, dict) else None
+    return [str(name) for name in names] if isinstance(names, list) else []
 
 
 def production_envs(repo: Repo) -> frozenset[str]:

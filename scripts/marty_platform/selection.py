@@ -22,24 +22,25 @@ from marty_platform.errors import UsageError
 from marty_platform.kustomize_graph import KustomizeGraph
 from marty_platform.repo import SKIPPED_DIRS, YAML_SUFFIXES, Overlay, Repo, kustomization_file
 
-# Every repo check, by the name of its module.
-ALL_REPO_CHECKS = tuple(checks.name_of(c) for c in
+# Every repo check, by its id (the name of its module).
+ALL_REPO_CHECKS = tuple(checks.check_id(c) for c in
                         [*checks.PYTHON_REPO_CHECKS, *checks.TOOL_REPO_CHECKS])
 # The repo checks a change under each top-level path feeds, besides the overlays rendering it.
 # "generated" wherever a generator reads or writes (generators/__init__.py lists them).
 AREA_CHECKS: dict[str, tuple[str, ...]] = {
-    "catalog": ("files", "repo_config", "catalog", "generated", "gitops"),
-    "base": ("files", "generated"),
-    "overlays": ("files", "repo_config", "generated", "gitops"),
-    "charts": ("files", "charts", "generated"),
-    "gitops": ("files", "generated", "gitops"),
-    "monitoring": ("files", "monitoring", "catalog", "generated"),
-    "policies": ("files", "repo_config", "policy", "generated"),
+    "catalog": ("yaml", "schema", "catalog", "generated", "gitops"),
+    "base": ("yaml", "generated"),
+    "overlays": ("yaml", "schema", "generated", "gitops"),
+    "charts": ("yaml", "helm", "generated"),
+    "gitops": ("yaml", "generated", "gitops"),
+    "monitoring": ("yaml", "monitoring", "catalog", "generated"),
+    "policies": ("yaml", "schema", "policy", "generated"),
     "terraform": ("terraform",),
-    "schemas": ("files", "repo_config", "generated"),
-    "config": ("files", "repo_config"),
+    "schemas": ("yaml", "schema", "generated"),
+    "config": ("yaml", "schema"),
     "docs": ("generated",),
-    ".validateignore": ("files",),
+    ".validateignore": ("yaml",),
+    ".vscode": ("generated",),
     "tools.toml": ALL_REPO_CHECKS,
 }
 # Directories of the repo holding rendered manifests rather than sources: the test suite's

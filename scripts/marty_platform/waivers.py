@@ -27,7 +27,7 @@ RULES = declare(
     Rule("unused-waiver", "a waiver matches no finding", Severity.WARNING),
     module=__name__)
 # The checks whose findings are policy rule violations: the only ones a waiver may turn to info.
-POLICY_CHECKS = ("conftest",)
+POLICY_CHECKS = ("policy",)
 
 
 @dataclass(frozen=True)

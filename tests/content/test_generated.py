@@ -92,3 +92,23 @@ def test_chart_readme_has_exactly_one_generated_values_table():
     for chart in chartdocs.charts(ROOT):
         text = (chart / "README.md").read_text()
         assert text.count(BEGIN) == 1 and text.count(END) == 1, chart
+
+
+def test_a_new_overlay_gets_the_components_its_env_config_names(tmp_path):
+    for part in ("catalog", "overlays"):
+        shutil.copytree(ROOT / part, tmp_path / part)
+    dev, staging = (tmp_path / "overlays" / env / "env.yaml" for env in ("dev", "staging"))
+    dev.write_text(dev.read_text().replace("scaffold:\n  components: [debug-logging, small-resources]\n",
+                                           ""))
+    staging.write_text(staging.read_text() + "scaffold:\n  components: [small-resources]\n")
+    shutil.rmtree(tmp_path / "overlays" / "dev" / "trust-anchor")
+    shutil.rmtree(tmp_path / "overlays" / "staging" / "trust-anchor")
+    catalog.scaffold(tmp_path)
+
+    def components(env: str) -> list[str]:
+        text = (tmp_path / "overlays" / env / "trust-anchor" / "kustomization.yaml").read_text()
+        return [line.split("/")[-1] for line in text.splitlines()
+                if "base/components/" in line]
+
+    assert components("dev") == ["mesh-sidecar"]
+    assert components("staging") == ["mesh-sidecar", "small-resources"]

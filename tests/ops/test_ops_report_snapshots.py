@@ -1,6 +1,7 @@
 """Every command's report, pinned: validate, diff, drift and slo-report on one small tree, in the
-text, markdown and github formats, compared with the files in tests/snapshots/. Every other
-format of the reporter registry is run too, and must parse.
+text, markdown, github, sarif and junit formats (those the reporter registry has for the
+command), compared with the files in tests/snapshots/. Every format of the registry is run from
+the command line too, and must parse.
 
 A deliberate change of a report's shape: refresh the snapshots with
 `MARTY_UPDATE_SNAPSHOTS=1 .venv/bin/python -m pytest tests/ops/test_ops_report_snapshots.py`
@@ -26,8 +27,9 @@ from ops_support import FIXTURES, make_tree
 SNAPSHOTS = Path(__file__).resolve().parents[1] / "snapshots"
 SLO_RESULTS = Path(__file__).resolve().parents[1] / "monitoring" / "fixtures" / "slo-results.json"
 UPDATE = os.environ.get("MARTY_UPDATE_SNAPSHOTS") == "1"
-PINNED_FORMATS = ("text", "markdown", "github")
-_SUFFIX = {"text": "txt", "markdown": "md", "github": "github.txt"}
+PINNED_FORMATS = ("text", "markdown", "github", "sarif", "junit")
+_SUFFIX = {"text": "txt", "markdown": "md", "github": "github.txt", "sarif": "sarif.json",
+           "junit": "junit.xml"}
 
 # A Deployment whose digest is malformed (the stand-in digests policy) and a ConfigMap with a
 # field Kubernetes does not know (kubeconform): two located findings in dev.
@@ -82,6 +84,13 @@ COMMANDS = {
     "drift": (["--env", "dev", "--live", "live-dev.json"], DriftReport, 1),
     "slo-report": (["--results", str(SLO_RESULTS)], SloReport, 1),
 }
+# Commands reporting the same result type as one above, run in every format but not pinned.
+DIGEST = "sha256:" + "a" * 64
+SAME_REPORTS = {
+    "promote": (["dev", "staging", "--dry-run"], DiffReport, 0),
+    # dev carries the broken extra.yaml: the release is reported, and refused (exit 1).
+    "release": (["web", "1.6.0", "--digest", DIGEST, "--dry-run"], DiffReport, 1),
+}
 
 
 def _stable(output: str, tree: Path) -> str:
@@ -92,15 +101,19 @@ def _stable(output: str, tree: Path) -> str:
 
 
 def _run(cli, tree: Path, command: str, output_format: str):
-    args, _, code = COMMANDS[command]
+    args, _, code = {**COMMANDS, **SAME_REPORTS}[command]
     result = cli(tree, command, *args, "--format", output_format, env={"NO_COLOR": "1"})
     assert result.code == code, result
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
     return result
 
 
-@pytest.mark.parametrize("output_format", PINNED_FORMATS)
-@pytest.mark.parametrize("command", sorted(COMMANDS))
+def _pinned():
+    return [(command, output_format) for command, (_, kind, _) in sorted(COMMANDS.items())
+            for output_format in PINNED_FORMATS if output_format in registry.formats(kind)]
+
+
+@pytest.mark.parametrize(("command", "output_format"), _pinned())
 def test_report_matches_its_snapshot(cli, snapshot_tree, command, output_format):
     output = _stable(_run(cli, snapshot_tree, command, output_format).stdout, snapshot_tree)
     snapshot = SNAPSHOTS / f"report-{command}.{_SUFFIX[output_format]}"
@@ -113,7 +126,8 @@ def test_report_matches_its_snapshot(cli, snapshot_tree, command, output_format)
 
 
 def _pairs():
-    return [(command, output_format) for command, (_, kind, _) in sorted(COMMANDS.items())
+    return [(command, output_format)
+            for command, (_, kind, _) in sorted({**COMMANDS, **SAME_REPORTS}.items())
             for output_format in registry.formats(kind)]
 
 
@@ -130,6 +144,26 @@ def test_every_registered_format_works_from_the_command_line(cli, snapshot_tree,
         assert re.search(r"^::(error|warning|notice) ", output, flags=re.M), output
 
 
+def test_every_command_reporting_is_run_in_every_format():
+    """Each command whose --format the registry fills is run above, so no pair goes untried."""
+    from marty_platform import cli
+
+    reporting = {name for name, command in cli.main.commands.items()
+                 if any(p.name == "output_format" for p in command.params)}
+    assert reporting == set(COMMANDS) | set(SAME_REPORTS)
+
+
 def test_validate_github_annotations_locate_each_finding(cli, snapshot_tree):
     output = _run(cli, snapshot_tree, "validate", "github").stdout
     assert "::error file=overlays/dev/web/extra.yaml,line=25,title=kubeconform/schema::" in output
+
+
+@pytest.mark.parametrize("output_format", registry.formats(DiffReport))
+def test_every_diff_format_can_be_written_to_a_directory(cli, snapshot_tree, tmp_path,
+                                                         output_format):
+    out = tmp_path / "out"
+    result = cli(snapshot_tree, "diff", *COMMANDS["diff"][0], "--format", output_format,
+                 "--out-dir", str(out))
+    assert result.code == 1 and "Traceback" not in result.stderr, result
+    [written] = list(out.iterdir())
+    assert written.name.startswith("diff-1.") and written.read_text().strip()

@@ -58,7 +58,8 @@ def outputs(root: Path) -> dict[str, str]:
     """Every generated file: repo-relative path -> content."""
     services = load(root)
     components = platform_components.load(root)
-    out = {"docs/services.md": services_md(services),
+    envs = Repo(root).envs()
+    out = {"docs/services.md": services_md(services, envs),
            "base/platform/network/catalog-allow.yaml": network_policies(services),
            "base/platform/mesh/authorization-policies.yaml": authorization_policies(services),
            "base/platform/data/postgres-clusters.yaml": postgres_clusters(services, components),
@@ -68,7 +69,7 @@ def outputs(root: Path) -> dict[str, str]:
         out[f"base/services/{s.name}/values.yaml"] = service_values(s, services)
         out[f"base/services/{s.name}/kustomization.yaml"] = service_base(s)
         out[f"base/services/{s.name}/external-secret.yaml"] = external_secret(s)
-    for env in Repo(root).envs():
+    for env in envs:
         out[f"gitops/flux/{env}/kustomization.yaml"] = FLUX_KUSTOMIZATION.format(env=env)
         out[f"gitops/flux/{env}/source.yaml"] = flux_source(env)
         out[f"gitops/flux/{env}/kustomizations.yaml"] = flux_kustomizations(

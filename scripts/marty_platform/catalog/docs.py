@@ -5,7 +5,7 @@ from marty_platform.catalog.model import METRICS_PORT, Service
 
 # --- docs/services.md -------------------------------------------------------------------------
 
-def services_md(services: list[Service]) -> str:
+def services_md(services: list[Service], envs: list[str]) -> str:
     by_name = {s.name: s for s in services}
     lines = [
         "<!-- GENERATED from catalog/services.yaml by `scripts/generate`;"
@@ -30,6 +30,6 @@ def services_md(services: list[Service]) -> str:
                      f"{callers} | {db} | {s.team} | {s.rollout} |")
     lines += ["", "## Descriptions", ""]
     lines += [f"- **{s.name}**: {s.description}" for s in services if s.description]
-    lines += ["", "Overlays: `overlays/<env>/<service>/` for env in dev, staging, prod. "
+    lines += ["", f"Overlays: `overlays/<env>/<service>/` for env in {', '.join(envs)}. "
               "See [delivery.md](delivery.md) for how a change reaches an env.", ""]
     return "\n".join(lines)

@@ -6,18 +6,19 @@ from pathlib import Path
 import yaml
 
 from marty_platform.catalog.model import IndentedDumper, Service, load
+from marty_platform.envconfig import scaffold_components
 from marty_platform.repo import Repo
 
 # --- overlays (scaffolded once) ----------------------------------------------------------------
 
-def overlay_kustomization(svc: Service, env: str, tag: str = "1.0.0") -> str:
+def overlay_kustomization(svc: Service, env: str, extra_components: list[str],
+                          tag: str = "1.0.0") -> str:
+    """`extra_components`: the env's own (its env.yaml's scaffold.components)."""
     # No digest: only a release (scripts/release) knows it. Until one is recorded, validation of
     # the envs that require digests says so.
     image: dict = {"tag": tag}
-    components = ["../../../base/components/mesh-sidecar"]
-    if env == "dev":
-        components += ["../../../base/components/debug-logging",
-                       "../../../base/components/small-resources"]
+    components = [f"../../../base/components/{name}"
+                  for name in ["mesh-sidecar", *extra_components]]
     doc = {
         "apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
         "namespace": f"marty-{env}",
@@ -52,7 +53,8 @@ def scaffold(root: Path) -> list[Path]:
     for path in created:
         env, name = path.parts[-3], path.parts[-2]
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(overlay_kustomization(by_name[name], env), encoding="utf-8")
+        path.write_text(overlay_kustomization(by_name[name], env,
+                                              scaffold_components(root, env)), encoding="utf-8")
     return created
 
 

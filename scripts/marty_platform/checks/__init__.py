@@ -5,42 +5,34 @@ Two kinds:
   Terraform, policy unit tests). Each is a callable `(RunContext) -> list[CheckResult]`.
 - manifest checks look at one env's rendered objects (kubeconform, conftest). Each is a callable
   `(RunContext, EnvBatch) -> list[CheckResult]`.
-Adding a check means writing one module, declaring its rules in it (`RULES = declare(...)`,
-see rules.py) and listing it here.
+Adding a check means writing one module named after the check id it reports under, declaring
+its rules in it (`RULES = declare(...)`, see rules.py) and listing it here.
 """
-import sys
-
 from marty_platform.checks import (
     catalog,
-    charts,
-    delivery_access,
-    files,
+    delivery,
     generated,
     gitops,
+    helm,
     kubeconform,
     monitoring,
-    object_size,
     policy,
-    repo_config,
+    schema,
+    size,
     terraform,
+    yaml,
 )
 
 # Cheap, pure-Python checks run first, in the calling thread.
-PYTHON_REPO_CHECKS = [files.check, repo_config.check, catalog.check]
+PYTHON_REPO_CHECKS = [yaml.check, schema.check, catalog.check]
 # Checks that run external tools are submitted to the shared pool.
-TOOL_REPO_CHECKS = [charts.check, monitoring.check, terraform.check, policy.verify,
+TOOL_REPO_CHECKS = [helm.check, monitoring.check, terraform.check, policy.verify,
                     generated.check, gitops.check]
-MANIFEST_CHECKS = [kubeconform.check, policy.check, delivery_access.check, object_size.check,
+MANIFEST_CHECKS = [kubeconform.check, policy.check, delivery.check, size.check,
                    monitoring.check_rendered]
 
 
-def name_of(check) -> str:
-    """A check's name in path mode's selection: its module's (policy.verify is "policy")."""
-    return check.__module__.rsplit(".", 1)[-1]
-
-
 def check_id(check) -> str:
-    """The check id its module declares (`RULES`), under which its findings are reported; the
-    module's name for a callable that declares none."""
-    declared = getattr(sys.modules.get(check.__module__), "RULES", None)
-    return declared.check if declared else check.__module__.rsplit(".", 1)[-1]
+    """A check's id: the name of its module, which is the check id the module declares (`RULES`)
+    and reports its findings under (policy.verify is "policy")."""
+    return check.__module__.rsplit(".", 1)[-1]

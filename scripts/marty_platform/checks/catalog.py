@@ -1,6 +1,6 @@
 """The service catalog's references: dependencies, teams, databases, unique names.
 
-Its schema is checked with the other config files (repo_config); this check adds what a schema
+Its schema is checked with the other config files (checks/schema.py); this check adds what a schema
 cannot say, with the file and line of each problem (see catalog.validation).
 """
 from __future__ import annotations

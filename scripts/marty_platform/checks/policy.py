@@ -1,4 +1,4 @@
-"""conftest: the Rego policy library on every rendered object, and its own unit tests.
+"""policy: the Rego policy library on every rendered object (conftest), and its unit tests.
 
 conftest exits 1 both when a policy fails and when it cannot load the policies (a Rego syntax
 error); only the first prints results. `run_conftest` takes exit 1 as failures only when the JSON
@@ -10,19 +10,22 @@ import json
 from collections.abc import Iterator
 
 from marty_platform.batch import EnvBatch
+from marty_platform.cluster_scope import as_policy_data, cluster_scoped_kinds
 from marty_platform.context import RunContext
+from marty_platform.envconfig import PRODUCTION
 from marty_platform.model import CheckResult, Severity, finding
 from marty_platform.patch_locations import locate_field
 from marty_platform.policy_library import PolicyLibrary
 from marty_platform.rules import Rule, declare
 
-CHECK = "conftest"
+CHECK = "policy"
 RULES = declare(
     CHECK, "The Rego policies (conftest) on each env's rendered objects.",
     open_rules="policies/*/metadata.yaml; see [docs/policies.md](policies.md)",
     module=__name__)
+VERIFY_CHECK = "policy-verify"
 VERIFY_RULES = declare(
-    "conftest-verify", "The policies' own unit tests (`conftest verify`).",
+    VERIFY_CHECK, "The policies' own unit tests (`conftest verify`).",
     Rule("unit-test", "a policy unit test fails"),
     module=__name__)
 _OUTCOMES = (("failures", Severity.ERROR), ("warnings", Severity.WARNING))
@@ -37,11 +40,20 @@ def _env_data(ctx: RunContext, batch: EnvBatch) -> str:
     }
     config = batch.config
     data = {"marty": {"env": {"name": config.name, "kubernetesVersion": config.kubernetes_version,
+                              "tier": PRODUCTION if config.production else "non-production",
                               "podSecurity": config.pod_security,
                               "images": {"requireDigest": config.require_digest}},
                       "namespaces": namespaces}}
     path = ctx.scratch(f"conftest-data-{batch.env}") / "env.json"
     path.write_text(json.dumps(data), encoding="utf-8")
+    return str(path.parent)
+
+
+def _cluster_scope_data(ctx: RunContext, name: str) -> str:
+    """The one list of cluster-scoped kinds (base/openapi/cluster-scoped-kinds.json), as
+    data.marty.clusterScopedKinds: k8s.id names such objects without a namespace."""
+    path = ctx.scratch(f"conftest-scope-{name}") / "cluster-scope.json"
+    path.write_text(json.dumps(as_policy_data(cluster_scoped_kinds(ctx.repo))), encoding="utf-8")
     return str(path.parent)
 
 
@@ -83,7 +95,7 @@ def check(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
     if not library.object_namespaces and not library.combined_namespaces:
         return [result]
     data_dirs = [d for d in [str(library.data_dir) if library.data_dir.is_dir() else None,
-                             _env_data(ctx, batch)] if d]
+                             _env_data(ctx, batch), _cluster_scope_data(ctx, batch.env)] if d]
     files = [str(p) for p in batch.staged.paths]
     context_files = {str(p) for p in batch.staged.context_paths}
     reports = []
@@ -118,10 +130,11 @@ def check(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
 def verify(ctx: RunContext) -> list[CheckResult]:
     """`conftest verify`: the policies' own unit tests must pass."""
     library = ctx.policies
-    result = CheckResult("conftest-verify")
+    result = CheckResult(VERIFY_CHECK)
     if not library.root.is_dir() or not any(library.root.rglob("*_test.rego")):
         return [result]
     data_dirs = [str(library.data_dir)] if library.data_dir.is_dir() else []
+    data_dirs.append(_cluster_scope_data(ctx, "verify"))
     completed = ctx.toolbox.run("conftest", "verify", *_library_args(library, data_dirs),
                                 problem_codes=(1,), subject=f"{ctx.repo.rel(library.root)}/")
     reports = completed.json()
@@ -134,6 +147,6 @@ def verify(ctx: RunContext) -> list[CheckResult]:
         result.stats.checked += (report.get("successes") or 0) + len(report.get("failures") or [])
     for report, item in failures:
         result.findings.append(finding(
-            "conftest-verify", "unit-test", f"policy unit test failed: {item.get('msg')}",
+            VERIFY_CHECK, "unit-test", f"policy unit test failed: {item.get('msg')}",
             file=ctx.repo.rel(ctx.repo.root / report.get("filename", "policies"))))
     return [result]

@@ -20,9 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from marty_platform.errors import ToolError
+from marty_platform.yamlio import YamlError, load_one
 
 # The rule ships with the tool (this checkout's policies/), whichever tree is being diffed.
 CREDENTIAL_RULE = Path(__file__).resolve().parents[3] / "policies" / "data" / "credentials.yaml"
@@ -59,11 +58,14 @@ class CredentialRule:
 @lru_cache(maxsize=1)
 def credential_rule() -> CredentialRule:
     try:
-        rule = yaml.safe_load(CREDENTIAL_RULE.read_text(encoding="utf-8"))["marty"]["credentials"]
+        rule = load_one(CREDENTIAL_RULE)["marty"]["credentials"]
         return CredentialRule(*(tuple(re.compile(p) for p in rule[field])
                                 for field in ("names", "inValues", "options", "settings")),
                               placeholder=re.compile(rule["placeholder"]))
-    except (OSError, yaml.YAMLError, KeyError, TypeError, re.error) as exc:
+    except YamlError as exc:
+        raise ToolError(f"{CREDENTIAL_RULE.name}:{exc.line or 1}: cannot read the credential "
+                        f"rule: {exc.message}") from None
+    except (OSError, KeyError, TypeError, re.error) as exc:
         # Without the rule nothing can be printed safely.
         raise ToolError(f"{CREDENTIAL_RULE.name}: cannot read the credential rule "
                         f"({type(exc).__name__})") from None

@@ -1,4 +1,5 @@
-"""Drift reports: text for people, json for machines, markdown for the drift issue."""
+"""Drift reports: text for people, json for machines, markdown for the drift issue, SARIF and JUnit
+for CI (one result or test case per drifted object)."""
 from __future__ import annotations
 
 import json
@@ -7,6 +8,7 @@ import click
 
 from marty_platform.diffing.values import show
 from marty_platform.drift.detect import DriftReport
+from marty_platform.report import junit, sarif
 
 MARKER = "<!-- marty-drift -->"
 
@@ -75,3 +77,37 @@ def markdown(report: DriftReport, limit: int = 60_000) -> str:
                 "```", *_change_lines(diff), "```", "", "</details>"]
     body = "\n".join(out) + "\n"
     return body if len(body) <= limit else body[:limit] + "\n\n_(truncated)_\n"
+
+
+def _drifted(report: DriftReport) -> list[tuple[str, str, str, list[str]]]:
+    """(kind of drift, level, resource, details) of every drifted object: missing and modified
+    are errors, an unmanaged leftover a warning (as in the github annotations)."""
+    return ([("missing", "error", str(key), ["in git, not in the cluster"])
+             for key in report.missing]
+            + [("unmanaged", "warning", str(key), ["in the cluster with this repo's marks, not "
+                                                   "in git"]) for key in report.unmanaged]
+            + [("modified", "error", str(diff.key), _change_lines(diff))
+               for diff in report.modified])
+
+
+def sarif_report(report: DriftReport) -> str:
+    """Live objects have no file: each result is located at the repository root."""
+    return sarif.document("marty-platform drift", [
+        sarif.Result(f"drift/{kind}", level, f"{kind} in env {report.env}: {resource}: "
+                     + "; ".join(details), properties={"env": report.env, "resource": resource})
+        for kind, level, resource, details in _drifted(report)])
+
+
+def junit_report(report: DriftReport) -> str:
+    suite = f"drift {report.env}"
+    cases = [junit.Case(suite, "checked", output=[f"{report.checked} object(s) checked"
+                                                  f"{_apps(report)}"])]
+    for kind, level, resource, details in _drifted(report):
+        case = junit.Case(suite, resource)
+        if level == "error":
+            case.failures.append(junit.Failure(f"drift/{kind}", f"{kind}: {resource}",
+                                               "\n".join(details)))
+        else:
+            case.output += [f"{kind}: {detail}" for detail in details]
+        cases.append(case)
+    return junit.document(f"marty-platform drift (context {report.context})", cases)

@@ -7,7 +7,7 @@ from marty_platform.diffing.rendering import RenderSession
 from marty_platform.drift import live as live_source
 from marty_platform.drift.detect import DriftReport, Ownership, detect, managed_values
 from marty_platform.drift.rules import MANAGED_BY, load_drift_config
-from marty_platform.drift.scope import cluster_scoped_kinds, without_namespace
+from marty_platform.cluster_scope import cluster_scoped_kinds, without_namespace
 from marty_platform.envconfig import load_env_config
 from marty_platform.errors import MartyError, UsageError
 from marty_platform.model import ResourceKey

@@ -20,6 +20,7 @@ from marty_platform.generators import (
     catalog_files,
     chart_readmes,
     check_docs,
+    editor_settings,
     gitattributes,
     monitoring_delivery,
     policy_docs,
@@ -43,6 +44,8 @@ GENERATORS: dict[str, Generator] = {
     # After slo-rules: wraps its output (and the hand-written rules) as PrometheusRules.
     "prometheus-rules": prometheus_rules.generate,
     "monitoring-delivery": monitoring_delivery.generate,
+    # After the catalog: it binds the overlays the catalog scaffolds.
+    "editor-settings": editor_settings.generate,
     # Last: it lists what the others own.
     "gitattributes": gitattributes.generate,
 }
@@ -67,6 +70,7 @@ OUTPUTS: dict[str, tuple[str, ...]] = {
     "prometheus-rules": (f"{prometheus_rules.OUT_DIR.as_posix()}/*.yaml",),
     "monitoring-delivery": ("base/platform/monitoring/dashboards/kustomization.yaml",
                             "base/platform/monitoring/otel/*/*.yaml"),
+    "editor-settings": (editor_settings.SETTINGS, "schemas/editor/*.json"),
     "gitattributes": (gitattributes.OUTPUT,),
 }
 

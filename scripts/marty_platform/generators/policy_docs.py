@@ -67,7 +67,7 @@ def render(policies: list[dict]) -> str:
         "exceptions:",
         "  - rule: <rule id from the tables below>",
         "    resource: {kind: Deployment, namespace: shop, name: web}",
-        "    env: prod            # optional; omit to waive in every environment",
+        "    env: <env>           # optional; omit to waive in every environment",
         "    justification: why the rule does not apply and what mitigates the risk",
         "    owner: team-or-person",
         "    expires: 2027-06-30  # waivers always expire",

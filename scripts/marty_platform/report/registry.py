@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from marty_platform.diffing import report_json, report_markdown, report_text
+from marty_platform.diffing import report_ci, report_json, report_markdown, report_text
 from marty_platform.diffing.model import DiffReport
 from marty_platform.drift import report as drift_report
 from marty_platform.drift.detect import DriftReport
@@ -58,12 +58,16 @@ REPORTERS: dict[tuple[type, str], Reporter] = {
     (DiffReport, "markdown"): lambda r, colour: report_markdown.render(r),
     (DiffReport, "github"): lambda r, colour: github.workflow_commands(
         _diff_annotations(r), report_text.render(r)),
+    (DiffReport, "sarif"): lambda r, colour: report_ci.sarif_report(r),
+    (DiffReport, "junit"): lambda r, colour: report_ci.junit_report(r),
 
     (DriftReport, "text"): lambda r, colour: drift_report.text(r, colour=colour),
     (DriftReport, "json"): lambda r, colour: drift_report.as_json(r),
     (DriftReport, "markdown"): lambda r, colour: drift_report.markdown(r),
     (DriftReport, "github"): lambda r, colour: github.workflow_commands(
         _drift_annotations(r), drift_report.text(r)),
+    (DriftReport, "sarif"): lambda r, colour: drift_report.sarif_report(r),
+    (DriftReport, "junit"): lambda r, colour: drift_report.junit_report(r),
 
     (SloReport, "text"): lambda r, colour: slo_report.text(r.rows),
     (SloReport, "json"): lambda r, colour: slo_report.as_json(r.rows),

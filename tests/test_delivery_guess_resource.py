@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from marty_platform.checks.delivery_access import guess_resource
+from marty_platform.checks.delivery import guess_resource
 
 
 def test_resource_names_follow_kubernetes_guessing():

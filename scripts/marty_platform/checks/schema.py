@@ -1,14 +1,15 @@
 """The repo's own config files against their JSON schemas, as bound in schemas/bindings.yaml."""
 from __future__ import annotations
 
+from marty_platform import schema_bindings
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, finding
 from marty_platform.rules import Rule, declare
 from marty_platform.schema_check import schema_findings
-from marty_platform.yamlio import YamlError, load_file, load_one
+from marty_platform.yamlio import YamlError, load_file
 
 CHECK = "schema"
-BINDINGS = "schemas/bindings.yaml"
+BINDINGS = schema_bindings.BINDINGS
 RULES = declare(
     CHECK, "The repo's own config files against the JSON schemas schemas/bindings.yaml binds "
     "them to; the rule is the binding's.",
@@ -27,38 +28,38 @@ def check(ctx: RunContext) -> list[CheckResult]:
     result = CheckResult(CHECK)
     repo = ctx.repo
     try:
-        bindings = load_one(repo.root / BINDINGS) or {}
+        bindings = schema_bindings.load(repo.root)
     except (OSError, YamlError) as exc:
         result.findings.append(finding(CHECK, "bindings", f"cannot read bindings: {exc}",
-                                       file=BINDINGS))
+                                       file=BINDINGS, line=getattr(exc, "line", None)))
         return [result]
-    for binding in bindings.get("bindings", []):
-        schema = binding["schema"]
+    for binding in bindings.bindings:
+        schema = binding.schema
         if not (repo.root / schema).is_file():
             result.findings.append(finding(CHECK, "bindings", f"schema {schema} does not exist",
                                            file=BINDINGS))
             continue
-        rule = binding.get("rule", "config")
+        if binding.checked_by:
+            continue  # that check validates these files against this schema
+        rule = binding.rule
         if rule not in RULES.rules:
             result.findings.append(finding(
                 CHECK, "bindings", f"binding of {schema} names rule {rule!r}, which the schema "
-                "check does not declare (checks/repo_config.py; see docs/checks.md)",
+                "check does not declare (checks/schema.py; see docs/checks.md)",
                 file=BINDINGS))
             continue
-        for pattern in binding["files"]:
-            for path in sorted(repo.root.glob(pattern)):
-                result.stats.checked += 1
-                try:
-                    docs = load_file(path)
-                except (OSError, YamlError):
-                    result.stats.not_checked += 1  # the yaml check reports it
-                    continue
-                if len(docs) > 1:
-                    result.findings.append(finding(
-                        CHECK, rule,
-                        f"expected one YAML document, found {len(docs)}",
-                        file=repo.rel(path), line=docs[1].line))
-                problems = schema_findings(repo, path, docs[0] if docs else None, schema,
-                                           rule)
-                result.findings += [item for _, item in problems]
+        for path in schema_bindings.bound_files(repo.root, binding):
+            result.stats.checked += 1
+            try:
+                docs = load_file(path)
+            except (OSError, YamlError):
+                result.stats.not_checked += 1  # the yaml check reports it
+                continue
+            if len(docs) > 1:
+                result.findings.append(finding(
+                    CHECK, rule,
+                    f"expected one YAML document, found {len(docs)}",
+                    file=repo.rel(path), line=docs[1].line))
+            problems = schema_findings(repo, path, docs[0] if docs else None, schema, rule)
+            result.findings += [item for _, item in problems]
     return [result]

@@ -3,7 +3,8 @@
 kustomize reads the same file (an OpenAPI document whose paths carry no `/namespaces/{namespace}/`)
 in the overlays that render cluster-scoped custom resources, so their `namespace:` is not set on
 them. Drift reads it to compare such objects without a namespace, whatever a render or a live
-listing says.
+listing says. The policy check passes it to the Rego policies as data.marty.clusterScopedKinds
+(policies/lib/k8s.rego), so a finding names such an object without a namespace.
 """
 from __future__ import annotations
 
@@ -43,3 +44,9 @@ def without_namespace(obj: dict, cluster_scoped: frozenset[tuple[str, str]]) -> 
     if (str(obj.get("kind")), group) in cluster_scoped and isinstance(meta, dict):
         meta.pop("namespace", None)
     return obj
+
+
+def as_policy_data(kinds: frozenset[tuple[str, str]]) -> dict:
+    """The kinds as the Rego policies read them: data.marty.clusterScopedKinds."""
+    return {"marty": {"clusterScopedKinds": [{"kind": kind, "group": group}
+                                             for kind, group in sorted(kinds)]}}
