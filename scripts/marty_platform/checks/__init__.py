@@ -23,12 +23,13 @@ from marty_platform.checks import (
     policy,
     repo_config,
     terraform,
+    tflint,
 )
 
 # Cheap, pure-Python checks run first, in the calling thread.
 PYTHON_REPO_CHECKS = [files.check, repo_config.check, catalog.check]
 # Checks that run external tools are submitted to the shared pool.
-TOOL_REPO_CHECKS = [charts.check, monitoring.check, terraform.check, policy.verify,
+TOOL_REPO_CHECKS = [charts.check, monitoring.check, terraform.check, tflint.check, policy.verify,
                     generated.check, gitops.check]
 MANIFEST_CHECKS = [kubeconform.check, policy.check, delivery_access.check, object_size.check,
                    monitoring.check_rendered]
