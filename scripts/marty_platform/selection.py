@@ -35,7 +35,7 @@ AREA_CHECKS: dict[str, tuple[str, ...]] = {
     "gitops": ("files", "generated", "gitops"),
     "monitoring": ("files", "monitoring", "catalog", "generated"),
     "policies": ("files", "repo_config", "policy", "generated"),
-    "terraform": ("terraform", "tflint"),
+    "terraform": ("terraform", "tflint", "generated"),
     ".tflint.hcl": ("tflint",),
     "schemas": ("files", "repo_config", "generated"),
     "config": ("files", "repo_config"),

@@ -101,3 +101,11 @@ def test_tflint_config_selects_tflint_in_path_mode(run_cli, repo_copy):
                                           '  source = "github.com/x/y"\n}\n')
     outcome = _validate(run_cli, repo_copy, ".tflint.hcl")
     assert outcome.findings(check="tflint", rule="config"), outcome.stdout
+
+
+def test_fmt_finding_names_the_file_relative_to_the_repo(run_cli, repo_copy):
+    main = repo_copy / "terraform/modules/network/main.tf"
+    main.write_text(main.read_text() + '\nlocals {\nspare=1\n}\n')
+    outcome = _validate(run_cli, repo_copy)
+    assert [f["file"] for f in outcome.findings(check="terraform", rule="fmt")] == [
+        "terraform/modules/network/main.tf"], outcome.stdout
