@@ -23,16 +23,17 @@ from marty_platform.checks import (
     policy,
     repo_config,
     terraform,
+    terraform_alignment,
     tflint,
 )
 
 # Cheap, pure-Python checks run first, in the calling thread.
-PYTHON_REPO_CHECKS = [files.check, repo_config.check, catalog.check]
+PYTHON_REPO_CHECKS = [files.check, repo_config.check, catalog.check, terraform_alignment.check]
 # Checks that run external tools are submitted to the shared pool.
 TOOL_REPO_CHECKS = [charts.check, monitoring.check, terraform.check, tflint.check, policy.verify,
                     generated.check, gitops.check]
 MANIFEST_CHECKS = [kubeconform.check, policy.check, delivery_access.check, object_size.check,
-                   monitoring.check_rendered]
+                   monitoring.check_rendered, terraform_alignment.check_rendered]
 
 
 def name_of(check) -> str:
