@@ -42,7 +42,8 @@ BUNDLED_RULES = {
     "terraform_naming_convention": "block names in snake_case",
     "terraform_required_providers": "every provider used has a source and version in required_providers",
     "terraform_required_version": "`required_version` is set",
-    "terraform_standard_module_structure": "main.tf, variables.tf and outputs.tf, each holding its kind of block",
+    "terraform_standard_module_structure": "main.tf, variables.tf and outputs.tf, each holding "
+                                           "its kind of block",
     "terraform_typed_variables": "every variable has a type",
     "terraform_unused_declarations": "no variable, local or data source that nothing uses",
     "terraform_unused_required_providers": "no required provider that nothing uses",
