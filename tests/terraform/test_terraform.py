@@ -300,13 +300,22 @@ def test_every_env_configures_tags_and_encrypted_state():
 
 
 def test_roots_call_only_the_platform_module():
-    """The composition lives once, in modules/platform; a root holds one call with its sizes."""
-    for root in _roots():
+    """The composition lives once, in modules/platform; an env root (and examples/complete) holds
+    one call with its sizes. The other examples each show one building block on its own."""
+    for root in [*(TERRAFORM_DIR / "envs" / env for env in ENVS), TERRAFORM_DIR / "examples" / "complete"]:
         calls = _calls_in(root)
         assert [(name, body["source"]) for _, name, body in calls] == [
             (COMPOSITION, f"../../modules/{COMPOSITION}")], f"{root}: {calls}"
+    for root in _roots():
         for path in _tf_files(root):
             assert "resource" not in _parse(path), f"{path}: resources belong in the modules"
+
+
+def test_every_module_has_an_example():
+    for module in MODULES:
+        example = "complete" if module == COMPOSITION else module
+        calls = _calls_in(TERRAFORM_DIR / "examples" / example)
+        assert [body["source"] for _, _, body in calls] == [f"../../modules/{module}"], example
 
 
 def test_platform_composes_every_component_once():
