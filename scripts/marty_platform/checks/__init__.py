@@ -24,11 +24,13 @@ from marty_platform.checks import (
     repo_config,
     terraform,
     terraform_alignment,
+    terraform_locks,
     tflint,
 )
 
 # Cheap, pure-Python checks run first, in the calling thread.
-PYTHON_REPO_CHECKS = [files.check, repo_config.check, catalog.check, terraform_alignment.check]
+PYTHON_REPO_CHECKS = [files.check, repo_config.check, catalog.check, terraform_alignment.check,
+                      terraform_locks.check]
 # Checks that run external tools are submitted to the shared pool.
 TOOL_REPO_CHECKS = [charts.check, monitoring.check, terraform.check, tflint.check, policy.verify,
                     generated.check, gitops.check]
