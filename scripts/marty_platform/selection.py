@@ -36,7 +36,6 @@ AREA_CHECKS: dict[str, tuple[str, ...]] = {
     "monitoring": ("files", "monitoring", "catalog", "generated"),
     "policies": ("files", "repo_config", "policy", "generated"),
     "terraform": ("terraform", "tflint", "generated", "terraform_alignment", "terraform_locks"),
-    ".gitignore": ("terraform_locks",),
     ".tflint.hcl": ("tflint",),
     "schemas": ("files", "repo_config", "generated"),
     "config": ("files", "repo_config"),
@@ -92,6 +91,13 @@ def select(repo: Repo, paths: tuple[Path, ...]) -> Selection:
             chosen.notes.append(f"{rel.as_posix()}: {gone}feeds no check (nothing renders or "
                                 "checks it)")
     chosen.overlays = _unique(chosen.overlays)
+    if "terraform_alignment" in chosen.repo_checks:
+        unrendered = sorted(set(repo.envs()) - {o.env for o in chosen.overlays})
+        if unrendered:
+            chosen.notes.append(
+                "terraform_alignment: IRSA roles and the data tier are checked against rendered "
+                f"envs only; not rendered here: {', '.join(unrendered)} (add overlays/<env>/ or "
+                "run without paths)")
     ran = [c for c in ALL_REPO_CHECKS if c in chosen.repo_checks]
     skipped = [c for c in ALL_REPO_CHECKS if c not in chosen.repo_checks]
     if chosen.sources:

@@ -109,3 +109,19 @@ def test_fmt_finding_names_the_file_relative_to_the_repo(run_cli, repo_copy):
     outcome = _validate(run_cli, repo_copy)
     assert [f["file"] for f in outcome.findings(check="terraform", rule="fmt")] == [
         "terraform/modules/network/main.tf"], outcome.stdout
+
+
+def test_a_plugin_in_the_private_plugin_directory_stops_the_run(run_cli, tmp_path):
+    """Only the bundled rule set may run: a plugin binary where tflint looks for plugins (the
+    sealed home's TFLINT_PLUGIN_DIR) is a tooling error, never executed."""
+    cache = tmp_path / "cache"
+    plugins = cache / "home" / "tflint" / "plugins"
+    plugins.mkdir(parents=True)
+    canary = tmp_path / "plugin-ran"
+    plugin = plugins / "tflint-ruleset-terraform"
+    plugin.write_text(f"#!/bin/sh\ntouch {canary}\n")
+    plugin.chmod(0o755)
+    outcome = run_cli("validate", "terraform/", env={"MARTY_CACHE_DIR": str(cache)})
+    assert outcome.code == 2, outcome.stdout + outcome.stderr
+    assert "tflint plugin directory is not empty" in outcome.stderr
+    assert not canary.exists()

@@ -70,7 +70,7 @@ def check(ctx: RunContext) -> list[CheckResult]:
     """The EKS version of every env root."""
     result = CheckResult(CHECK)
     if not (ctx.repo.root / terraform_tree.TERRAFORM_DIR / terraform_tree.ENVS).is_dir():
-        return [result]
+        return []  # no Terraform in this tree: nothing to align
     for env in ctx.repo.envs():
         root = read_env_root(ctx, env)
         result.stats.checked += 1
@@ -90,7 +90,7 @@ def check_rendered(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
     env_dir = terraform_tree.env_root(ctx.repo.root, batch.env)
     everything = [*batch.objects, *batch.staged.context]
     if not env_dir.is_dir() or not _whole_env(ctx, batch.env, everything):
-        return [result]
+        return []  # no env root, or only part of the env rendered: nothing judged
     root = read_env_root(ctx, batch.env)
     result.stats.checked = len(everything)
     if root.problems:

@@ -40,7 +40,7 @@ def check(ctx: RunContext) -> list[CheckResult]:
     result = CheckResult(CHECK)
     base = ctx.repo.root / terraform_tree.TERRAFORM_DIR
     if not base.is_dir():
-        return [result]
+        return []
     result.findings += _ignored(ctx)
     roots = {(base / kind / p.parent.name) for kind in (terraform_tree.ENVS,
                                                          terraform_tree.EXAMPLES)
