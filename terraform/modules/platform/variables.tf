@@ -38,7 +38,7 @@ variable "single_nat_gateway" {
 ################################################################################
 
 variable "kubernetes_version" {
-  description = "Kubernetes minor version of the control plane and node groups, e.g. `1.31`. Upgrade one environment at a time."
+  description = "Kubernetes minor version of the control plane and node groups, e.g. `1.33`. Upgrade one environment at a time."
   type        = string
 }
 
