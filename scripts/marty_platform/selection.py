@@ -30,12 +30,13 @@ ALL_REPO_CHECKS = tuple(checks.check_id(c) for c in
 AREA_CHECKS: dict[str, tuple[str, ...]] = {
     "catalog": ("yaml", "schema", "catalog", "generated", "gitops"),
     "base": ("yaml", "generated"),
-    "overlays": ("yaml", "schema", "generated", "gitops"),
+    "overlays": ("yaml", "schema", "generated", "gitops", "terraform-alignment"),
     "charts": ("yaml", "helm", "generated"),
     "gitops": ("yaml", "generated", "gitops"),
     "monitoring": ("yaml", "monitoring", "catalog", "generated"),
     "policies": ("yaml", "schema", "policy", "generated"),
-    "terraform": ("terraform",),
+    "terraform": ("terraform", "tflint", "generated", "terraform-alignment", "terraform-lock"),
+    ".tflint.hcl": ("tflint",),
     "schemas": ("yaml", "schema", "generated"),
     "config": ("yaml", "schema"),
     "docs": ("generated",),
@@ -91,6 +92,13 @@ def select(repo: Repo, paths: tuple[Path, ...]) -> Selection:
             chosen.notes.append(f"{rel.as_posix()}: {gone}feeds no check (nothing renders or "
                                 "checks it)")
     chosen.overlays = _unique(chosen.overlays)
+    if "terraform_alignment" in chosen.repo_checks:
+        unrendered = sorted(set(repo.envs()) - {o.env for o in chosen.overlays})
+        if unrendered:
+            chosen.notes.append(
+                "terraform_alignment: IRSA roles and the data tier are checked against rendered "
+                f"envs only; not rendered here: {', '.join(unrendered)} (add overlays/<env>/ or "
+                "run without paths)")
     ran = [c for c in ALL_REPO_CHECKS if c in chosen.repo_checks]
     skipped = [c for c in ALL_REPO_CHECKS if c not in chosen.repo_checks]
     if chosen.sources:

@@ -23,9 +23,9 @@ MODULES_DIR = TERRAFORM_DIR / "modules"
 POLICIES = ROOT / "policies"
 POLICY_DATA = POLICIES / "data"
 
-MODULES = ["network", "cluster", "databases", "security", "platform"]
+MODULES = ["network", "cluster", "storage", "security", "platform"]
 # The building blocks; `platform` composes them and the roots call only `platform`.
-COMPONENTS = ["network", "cluster", "databases", "security"]
+COMPONENTS = ["network", "cluster", "storage", "security"]
 COMPOSITION = "platform"
 ENVS = ["dev", "staging", "prod"]
 MODULE_FILES = ["main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md"]
@@ -130,19 +130,13 @@ def _broken_copy(tmp_path: Path, module: str, pattern: str, replacement: str) ->
     return main
 
 
-def test_unencrypted_postgres_is_caught(tmp_path):
-    main = _broken_copy(tmp_path, "databases", r"storage_encrypted\s*=\s*true",
-                        "storage_encrypted = false")
+def test_unencrypted_bucket_is_caught(tmp_path):
+    # The bucket's encryption configuration, gone (renamed to a type that is not one).
+    main = _broken_copy(tmp_path, "storage",
+                        r'resource "aws_s3_bucket_server_side_encryption_configuration"',
+                        'resource "aws_s3_bucket_notification"')
     rules = {rule for _, rule, _ in _policy_failures([main])}
     assert "terraform.encryption-required" in rules
-
-
-def test_unencrypted_redis_is_caught(tmp_path):
-    main = _broken_copy(tmp_path, "databases", r"at_rest_encryption_enabled\s*=\s*true",
-                        "at_rest_encryption_enabled = false")
-    failures = _policy_failures([main])
-    assert any(rule == "terraform.encryption-required" and "elasticache" in msg
-               for _, rule, msg in failures), failures
 
 
 def test_open_admin_port_is_caught(tmp_path):
@@ -180,7 +174,7 @@ def test_variables_are_validated(module):
     variables = _blocks(_parse(MODULES_DIR / module / "variables.tf"), "variable")
     validated = {n for n, b in variables.items() if b.get("validation")}
     assert "tags" in validated, f"{module}: tags must validate the required keys"
-    assert "name" in validated, f"{module}: name must be validated"
+    assert validated & {"name", "bucket_name"}, f"{module}: its name must be validated"
 
 
 @pytest.mark.parametrize("module", MODULES)
@@ -306,13 +300,22 @@ def test_every_env_configures_tags_and_encrypted_state():
 
 
 def test_roots_call_only_the_platform_module():
-    """The composition lives once, in modules/platform; a root holds one call with its sizes."""
-    for root in _roots():
+    """The composition lives once, in modules/platform; an env root (and examples/complete) holds
+    one call with its sizes. The other examples each show one building block on its own."""
+    for root in [*(TERRAFORM_DIR / "envs" / env for env in ENVS), TERRAFORM_DIR / "examples" / "complete"]:
         calls = _calls_in(root)
         assert [(name, body["source"]) for _, name, body in calls] == [
             (COMPOSITION, f"../../modules/{COMPOSITION}")], f"{root}: {calls}"
+    for root in _roots():
         for path in _tf_files(root):
             assert "resource" not in _parse(path), f"{path}: resources belong in the modules"
+
+
+def test_every_module_has_an_example():
+    for module in MODULES:
+        example = "complete" if module == COMPOSITION else module
+        calls = _calls_in(TERRAFORM_DIR / "examples" / example)
+        assert [body["source"] for _, _, body in calls] == [f"../../modules/{module}"], example
 
 
 def test_platform_composes_every_component_once():
@@ -332,7 +335,6 @@ def test_envs_keep_their_sizes():
     for env in ENVS:
         assert calls[env]["tags"]["environment"] == env
         assert calls[env]["name"] == f"marty-{env}"
-    assert calls["prod"]["postgres_multi_az"] is True
-    assert calls["prod"]["postgres_backup_retention_days"] == 35
+    assert calls["prod"]["node_groups"]["workloads"]["max_size"] == 12
     assert calls["dev"]["single_nat_gateway"] is True
     assert all(calls[env].get("single_nat_gateway") is False for env in ("staging", "prod"))

@@ -20,19 +20,24 @@ from marty_platform.checks import (
     schema,
     size,
     terraform,
+    terraform_alignment,
+    terraform_lock,
+    tflint,
     yaml,
 )
 
 # Cheap, pure-Python checks run first, in the calling thread.
-PYTHON_REPO_CHECKS = [yaml.check, schema.check, catalog.check]
+PYTHON_REPO_CHECKS = [yaml.check, schema.check, catalog.check, terraform_alignment.check,
+                      terraform_lock.check]
 # Checks that run external tools are submitted to the shared pool.
-TOOL_REPO_CHECKS = [helm.check, monitoring.check, terraform.check, policy.verify,
+TOOL_REPO_CHECKS = [helm.check, monitoring.check, terraform.check, tflint.check, policy.verify,
                     generated.check, gitops.check]
 MANIFEST_CHECKS = [kubeconform.check, policy.check, delivery.check, size.check,
-                   monitoring.check_rendered]
+                   monitoring.check_rendered, terraform_alignment.check_rendered]
 
 
 def check_id(check) -> str:
-    """A check's id: the name of its module, which is the check id the module declares (`RULES`)
-    and reports its findings under (policy.verify is "policy")."""
-    return check.__module__.rsplit(".", 1)[-1]
+    """A check's id: the name of its module (`_` for `-`, which a module name cannot hold), which
+    is the check id the module declares (`RULES`) and reports its findings under (policy.verify
+    is "policy")."""
+    return check.__module__.rsplit(".", 1)[-1].replace("_", "-")

@@ -34,9 +34,11 @@ def check(ctx: RunContext) -> list[CheckResult]:
     fmt = CheckResult(CHECK)
     if not tf_files:
         return [fmt]
+    # Run from the repo root: terraform prints the files it lists relative to its working
+    # directory.
     completed = ctx.toolbox.run("terraform", "fmt", "-check", "-recursive", "-list=true",
-                                "-no-color", str(root), problem_codes=(_SYNTAX, _UNFORMATTED),
-                                subject="terraform/")
+                                "-no-color", "terraform", cwd=ctx.repo.root,
+                                problem_codes=(_SYNTAX, _UNFORMATTED), subject="terraform/")
     fmt.stats.checked = len(tf_files)
     unparsable: set[Path] = set()
     if completed.returncode == _SYNTAX:
@@ -54,7 +56,7 @@ def check(ctx: RunContext) -> list[CheckResult]:
         for line in listed:
             fmt.findings.append(finding(CHECK, "fmt", "not in canonical format; run "
                                         "`terraform fmt -recursive terraform/`",
-                                        file=ctx.repo.rel(root / line)))
+                                        file=ctx.repo.rel(ctx.repo.root / line)))
     # conftest's HCL2 parser would only fail on the files terraform could not parse either.
     parsable = [p for p in tf_files if p.resolve() not in unparsable]
     return [fmt, _policies(ctx, parsable)]

@@ -28,6 +28,7 @@ from marty_platform.generators import (
     schema_docs,
     slo_rules,
     staging,
+    terraform_docs,
 )
 from marty_platform.settings import Settings
 
@@ -37,6 +38,7 @@ GENERATORS: dict[str, Generator] = {
     # The catalog comes first: it scaffolds overlays the Flux wiring then lists.
     "catalog": catalog_files.generate,
     "chart-readmes": chart_readmes.generate,
+    "terraform-docs": terraform_docs.generate,
     "policy-docs": policy_docs.generate,
     "check-docs": check_docs.generate,
     "schema-docs": schema_docs.generate,

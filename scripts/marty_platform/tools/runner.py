@@ -243,6 +243,8 @@ def sealed_environment(bin_dir: Path, home: Path) -> dict[str, str]:
         "HELM_DATA_HOME": f"{home}/helm/data",
         "KUBECONFIG": os.devnull,
         "TF_CLI_CONFIG_FILE": os.devnull,
+        # tflint runs only its bundled rule set: plugins are looked up here, nowhere else.
+        "TFLINT_PLUGIN_DIR": f"{home}/tflint/plugins",
         "CHECKPOINT_DISABLE": "1",
         "NO_COLOR": "1",
     }

@@ -1,5 +1,5 @@
 # The dev environment of the Marty platform. The composition (network, KMS keys and IRSA roles,
-# EKS, PostgreSQL, Redis, Kafka, S3) is modules/platform; this file holds dev's sizes only.
+# EKS, the backups bucket) is modules/platform; this file holds dev's sizes only.
 # Backend and provider: versions.tf.
 
 module "platform" {
@@ -7,7 +7,7 @@ module "platform" {
 
   name               = "marty-dev"
   azs                = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
-  kubernetes_version = "1.31"
+  kubernetes_version = "1.33"
 
   vpc_cidr           = "10.10.0.0/16"
   single_nat_gateway = true
@@ -25,19 +25,11 @@ module "platform" {
     }
   }
 
-  postgres_instance_class           = "db.t4g.medium"
-  postgres_allocated_storage_gb     = 50
-  postgres_max_allocated_storage_gb = 100
-  postgres_multi_az                 = false
-  postgres_backup_retention_days    = 7
-
-  redis_node_type          = "cache.t4g.small"
-  redis_num_cache_clusters = 2
-
-  kafka_broker_instance_type  = "kafka.t3.small"
-  kafka_broker_count          = 3
-  kafka_broker_volume_size_gb = 50
-  log_retention_days          = 30
+  # IRSA roles, by workload: only for service accounts the env's rendered manifests contain
+  # with the role's ARN (checked by scripts/validate, terraform-alignment/irsa-*). The
+  # operators that would use them (External Secrets, Velero, OpenBao) are installed outside
+  # this repository today; docs/adr/0008-in-cluster-data-tier.md.
+  irsa_service_accounts = {}
 
   tags = {
     team        = "platform"

@@ -1,5 +1,5 @@
 # The prod environment of the Marty platform. The composition (network, KMS keys and IRSA roles,
-# EKS, PostgreSQL, Redis, Kafka, S3) is modules/platform; this file holds prod's sizes only.
+# EKS, the backups bucket) is modules/platform; this file holds prod's sizes only.
 # Backend and provider: versions.tf.
 
 module "platform" {
@@ -7,7 +7,7 @@ module "platform" {
 
   name               = "marty-prod"
   azs                = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
-  kubernetes_version = "1.31"
+  kubernetes_version = "1.33"
 
   vpc_cidr           = "10.30.0.0/16"
   single_nat_gateway = false
@@ -35,20 +35,11 @@ module "platform" {
     }
   }
 
-  postgres_instance_class           = "db.r6g.xlarge"
-  postgres_allocated_storage_gb     = 500
-  postgres_max_allocated_storage_gb = 2000
-  postgres_multi_az                 = true
-  postgres_backup_retention_days    = 35
-
-  redis_node_type          = "cache.r7g.large"
-  redis_num_cache_clusters = 3
-
-  kafka_broker_instance_type  = "kafka.m5.xlarge"
-  kafka_broker_count          = 6
-  kafka_enhanced_monitoring   = "PER_TOPIC_PER_BROKER"
-  kafka_broker_volume_size_gb = 1000
-  log_retention_days          = 365
+  # IRSA roles, by workload: only for service accounts the env's rendered manifests contain
+  # with the role's ARN (checked by scripts/validate, terraform-alignment/irsa-*). The
+  # operators that would use them (External Secrets, Velero, OpenBao) are installed outside
+  # this repository today; docs/adr/0008-in-cluster-data-tier.md.
+  irsa_service_accounts = {}
 
   tags = {
     team        = "platform"

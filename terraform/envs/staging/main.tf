@@ -7,7 +7,7 @@ module "platform" {
 
   name               = "marty-staging"
   azs                = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
-  kubernetes_version = "1.31"
+  kubernetes_version = "1.33"
 
   vpc_cidr           = "10.20.0.0/16"
   single_nat_gateway = false
@@ -34,20 +34,11 @@ module "platform" {
     }
   }
 
-  postgres_instance_class           = "db.r6g.large"
-  postgres_allocated_storage_gb     = 100
-  postgres_max_allocated_storage_gb = 500
-  postgres_multi_az                 = true
-  postgres_backup_retention_days    = 14
-
-  redis_node_type          = "cache.r7g.large"
-  redis_num_cache_clusters = 2
-
-  kafka_broker_instance_type  = "kafka.m5.large"
-  kafka_broker_count          = 3
-  kafka_enhanced_monitoring   = "PER_TOPIC_PER_BROKER"
-  kafka_broker_volume_size_gb = 200
-  log_retention_days          = 90
+  # IRSA roles, by workload: only for service accounts the env's rendered manifests contain
+  # with the role's ARN (checked by scripts/validate, terraform-alignment/irsa-*). The
+  # operators that would use them (External Secrets, Velero, OpenBao) are installed outside
+  # this repository today; docs/adr/0008-in-cluster-data-tier.md.
+  irsa_service_accounts = {}
 
   tags = {
     team        = "platform"

@@ -9,12 +9,12 @@ variable "name" {
 }
 
 variable "kubernetes_version" {
-  description = "Kubernetes minor version of the control plane and node groups, e.g. `1.31`."
+  description = "Kubernetes minor version of the control plane and node groups, e.g. `1.33`."
   type        = string
 
   validation {
     condition     = can(regex("^1\\.[0-9]{2}$", var.kubernetes_version))
-    error_message = "kubernetes_version must be a minor version such as 1.31."
+    error_message = "kubernetes_version must be a minor version such as 1.33."
   }
 }
 

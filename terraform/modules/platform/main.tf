@@ -1,6 +1,7 @@
-# The Marty platform of one environment: network, KMS keys and IRSA roles, EKS, and the data
-# stores (PostgreSQL, Redis, Kafka, S3), wired together. Every environment root and
-# examples/complete call this module with their own sizes; the wiring lives only here.
+# The Marty platform of one environment: network, KMS keys and IRSA roles, EKS, and the backups
+# bucket, wired together. Every environment root and examples/complete call this module with
+# their own sizes; the wiring lives only here. PostgreSQL, Kafka and Redis run in the cluster
+# (CloudNativePG, Strimzi, StatefulSets; docs/adr/0008-in-cluster-data-tier.md), not here.
 #
 # The four modules reference each other's outputs in both directions (security needs the
 # cluster's OIDC provider, the cluster needs the eks key of security); Terraform orders the
@@ -35,14 +36,12 @@ module "network" {
 module "security" {
   source = "../security"
 
-  name                      = var.name
-  vpc_id                    = module.network.vpc_id
-  client_security_group_ids = [module.cluster.node_security_group_id]
-  client_cidr_blocks        = module.network.private_subnet_cidr_blocks
-  oidc_provider_arn         = module.cluster.oidc_provider_arn
-  oidc_issuer_url           = module.cluster.oidc_issuer_url
-  external_secrets_prefix   = local.external_secrets_prefix
-  velero_bucket_arn         = module.databases.bucket_arn
+  name                    = var.name
+  oidc_provider_arn       = module.cluster.oidc_provider_arn
+  oidc_issuer_url         = module.cluster.oidc_issuer_url
+  irsa_service_accounts   = var.irsa_service_accounts
+  external_secrets_prefix = local.external_secrets_prefix
+  velero_bucket_arn       = module.storage.bucket_arn
 
   tags = local.tags
 }
@@ -65,34 +64,11 @@ module "cluster" {
   tags = local.tags
 }
 
-module "databases" {
-  source = "../databases"
+module "storage" {
+  source = "../storage"
 
-  name                = var.name
-  database_subnet_ids = module.network.database_subnet_ids
-  kms_key_arn         = module.security.data_kms_key_arn
-  logs_kms_key_arn    = module.security.logs_kms_key_arn
-  bucket_kms_key_arn  = module.security.backups_kms_key_arn
-
-  postgres_security_group_ids       = [module.security.postgres_security_group_id]
-  postgres_instance_class           = var.postgres_instance_class
-  postgres_allocated_storage_gb     = var.postgres_allocated_storage_gb
-  postgres_max_allocated_storage_gb = var.postgres_max_allocated_storage_gb
-  postgres_multi_az                 = var.postgres_multi_az
-  postgres_backup_retention_days    = var.postgres_backup_retention_days
-
-  redis_security_group_ids = [module.security.redis_security_group_id]
-  redis_node_type          = var.redis_node_type
-  redis_num_cache_clusters = var.redis_num_cache_clusters
-
-  kafka_security_group_ids    = [module.security.kafka_security_group_id]
-  kafka_broker_instance_type  = var.kafka_broker_instance_type
-  kafka_broker_count          = var.kafka_broker_count
-  kafka_enhanced_monitoring   = var.kafka_enhanced_monitoring
-  kafka_broker_volume_size_gb = var.kafka_broker_volume_size_gb
-  log_retention_days          = var.log_retention_days
-
-  bucket_name = local.bucket_name
+  bucket_name        = local.bucket_name
+  bucket_kms_key_arn = module.security.backups_kms_key_arn
 
   tags = local.tags
 }

@@ -34,7 +34,7 @@ output "oidc_provider_arn" {
 }
 
 output "irsa_role_arns" {
-  description = "IRSA role ARNs for the external-secrets, velero and openbao service accounts."
+  description = "IRSA role ARNs by workload, for the `eks.amazonaws.com/role-arn` annotation of the service accounts in irsa_service_accounts."
   value       = module.security.irsa_role_arns
 }
 
@@ -53,32 +53,12 @@ output "external_secrets_prefix" {
   value       = local.external_secrets_prefix
 }
 
-output "postgres_endpoint" {
-  description = "PostgreSQL endpoint (host:port)."
-  value       = module.databases.postgres_endpoint
-}
-
-output "postgres_master_user_secret_arn" {
-  description = "ARN of the Secrets Manager secret holding the PostgreSQL master credentials (managed and rotated by RDS)."
-  value       = module.databases.postgres_master_user_secret_arn
-}
-
-output "redis_primary_endpoint" {
-  description = "Redis primary endpoint (TLS)."
-  value       = module.databases.redis_primary_endpoint
-}
-
-output "kafka_bootstrap_brokers_iam" {
-  description = "Kafka bootstrap brokers (SASL/IAM over TLS)."
-  value       = module.databases.kafka_bootstrap_brokers_iam
-}
-
 output "bucket_id" {
   description = "Backups/object storage bucket."
-  value       = module.databases.bucket_id
+  value       = module.storage.bucket_id
 }
 
 output "bucket_arn" {
   description = "ARN of the backups/object storage bucket."
-  value       = module.databases.bucket_arn
+  value       = module.storage.bucket_arn
 }

@@ -1,6 +1,5 @@
-# Inputs passed through unchanged (AZs, VPC CIDR, Kubernetes version, node groups, instance
-# classes, counts, storage) are validated by the network, cluster and databases modules that
-# consume them, so each rule lives once. The inputs validated here are the ones this module
+# Inputs passed through unchanged (AZs, VPC CIDR, Kubernetes version, node groups, IRSA service
+# accounts) are validated by the network, cluster and security modules that consume them, so each rule lives once. The inputs validated here are the ones this module
 # interprets itself: the name (it also builds the bucket name), the tags, the operator CIDRs
 # (required and never open here) and the admin role names.
 
@@ -10,7 +9,7 @@ variable "name" {
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", var.name))
-    error_message = "name must be 3-32 characters of lowercase letters, digits and hyphens, starting with a letter (the databases module's limit)."
+    error_message = "name must be 3-32 characters of lowercase letters, digits and hyphens, starting with a letter (so that every resource name derived from it stays within AWS limits)."
   }
 }
 
@@ -39,7 +38,7 @@ variable "single_nat_gateway" {
 ################################################################################
 
 variable "kubernetes_version" {
-  description = "Kubernetes minor version of the control plane and node groups, e.g. `1.31`. Upgrade one environment at a time."
+  description = "Kubernetes minor version of the control plane and node groups, e.g. `1.33`. Upgrade one environment at a time."
   type        = string
 }
 
@@ -86,77 +85,15 @@ variable "node_groups" {
 }
 
 ################################################################################
-# PostgreSQL
+# Identities
 ################################################################################
 
-variable "postgres_instance_class" {
-  description = "Instance class of the PostgreSQL instance (db.*)."
-  type        = string
-}
-
-variable "postgres_allocated_storage_gb" {
-  description = "Initial gp3 storage of the PostgreSQL instance, in GiB."
-  type        = number
-}
-
-variable "postgres_max_allocated_storage_gb" {
-  description = "Upper bound for storage autoscaling of the PostgreSQL instance, in GiB."
-  type        = number
-}
-
-variable "postgres_multi_az" {
-  description = "Run PostgreSQL with a synchronous standby in a second AZ."
-  type        = bool
-  default     = true
-}
-
-variable "postgres_backup_retention_days" {
-  description = "Days of automated PostgreSQL backups (7-35)."
-  type        = number
-}
-
-################################################################################
-# Redis
-################################################################################
-
-variable "redis_node_type" {
-  description = "Node type of the Redis replication group (cache.*)."
-  type        = string
-}
-
-variable "redis_num_cache_clusters" {
-  description = "Number of Redis nodes (primary + replicas); 2 or more enables automatic failover across AZs."
-  type        = number
-}
-
-################################################################################
-# Kafka (MSK)
-################################################################################
-
-variable "kafka_broker_instance_type" {
-  description = "Instance type of the MSK brokers (kafka.*)."
-  type        = string
-}
-
-variable "kafka_broker_count" {
-  description = "Number of MSK brokers, a multiple of 3 (one per AZ at least)."
-  type        = number
-}
-
-variable "kafka_broker_volume_size_gb" {
-  description = "EBS volume size of each MSK broker, in GiB."
-  type        = number
-}
-
-variable "kafka_enhanced_monitoring" {
-  description = "MSK CloudWatch metrics level. PER_TOPIC_PER_BROKER and above are not available on kafka.t3.small."
-  type        = string
-  default     = "PER_BROKER"
-}
-
-variable "log_retention_days" {
-  description = "Retention of the Kafka broker log group, in days (a period CloudWatch Logs supports)."
-  type        = number
+variable "irsa_service_accounts" {
+  description = "IRSA roles to create, by workload (`external-secrets`, `velero`, `openbao`), each trusted by one service account (`namespace`, `name`); see the security module. No default: every environment lists the service accounts its rendered manifests annotate with a role, and only those."
+  type = map(object({
+    namespace = string
+    name      = string
+  }))
 }
 
 variable "tags" {

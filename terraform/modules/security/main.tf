@@ -13,41 +13,13 @@ locals {
   # workload, and access can be revoked per purpose.
   kms_keys = {
     eks          = "EKS envelope encryption of Kubernetes secrets"
-    data         = "PostgreSQL, Redis, Kafka, node EBS volumes and database credentials"
+    data         = "Node EBS volumes, which hold the in-cluster data stores' persistent volumes"
     backups      = "S3 bucket for Velero backups, database dumps and object storage"
-    logs         = "CloudWatch Logs: VPC flow logs, EKS control plane and broker logs"
+    logs         = "CloudWatch Logs: VPC flow logs and the EKS control plane"
     vault-unseal = "Vault/OpenBao auto-unseal"
   }
 
   oidc_issuer = trimprefix(var.oidc_issuer_url, "https://")
-
-  # Ports clients use on each data store: PostgreSQL, Redis (TLS), Kafka (SASL/IAM over TLS).
-  data_store_ports = {
-    postgres = [5432]
-    redis    = [6379]
-    kafka    = [9098]
-  }
-
-  client_rules = merge(
-    {
-      for r in flatten([
-        for store, ports in local.data_store_ports : [
-          for port in ports : [
-            for i, sg in var.client_security_group_ids : { key = "${store}-${port}-sg${i}", store = store, port = port, sg = sg, cidr = null }
-          ]
-        ]
-      ]) : r.key => r
-    },
-    {
-      for r in flatten([
-        for store, ports in local.data_store_ports : [
-          for port in ports : [
-            for i, cidr in var.client_cidr_blocks : { key = "${store}-${port}-cidr${i}", store = store, port = port, sg = null, cidr = cidr }
-          ]
-        ]
-      ]) : r.key => r
-    },
-  )
 }
 
 data "aws_caller_identity" "current" {}
@@ -174,15 +146,14 @@ resource "aws_kms_alias" "this" {
 }
 
 ################################################################################
-# IRSA roles: External Secrets, Velero, Vault/OpenBao
+# IRSA roles: External Secrets, Velero, Vault/OpenBao, as the environment asks
 ################################################################################
 
+# One role per entry of irsa_service_accounts, trusted by that service account only. The keys
+# name the workload and pick its policy below; the GitOps side must render each service account
+# with the role's ARN (scripts/validate checks it, check terraform-alignment).
 locals {
-  irsa = {
-    external-secrets = var.external_secrets_service_account
-    velero           = var.velero_service_account
-    openbao          = var.openbao_service_account
-  }
+  irsa = var.irsa_service_accounts
 }
 
 data "aws_iam_policy_document" "irsa_assume" {
@@ -319,55 +290,4 @@ resource "aws_iam_role_policy" "irsa" {
   name   = each.key
   role   = aws_iam_role.irsa[each.key].id
   policy = local.irsa_policies[each.key]
-}
-
-################################################################################
-# Security groups of the data stores: reachable only from the given clients
-################################################################################
-
-resource "aws_security_group" "data_store" {
-  for_each = local.data_store_ports
-
-  name_prefix = "${var.name}-${each.key}-"
-  description = "${var.name} ${each.key}: clients inside the VPC only"
-  vpc_id      = var.vpc_id
-
-  tags = merge(local.tags, { Name = "${var.name}-${each.key}" })
-
-  lifecycle {
-    create_before_destroy = true
-  }
-}
-
-resource "aws_vpc_security_group_ingress_rule" "data_store_clients" {
-  for_each = local.client_rules
-
-  security_group_id            = aws_security_group.data_store[each.value.store].id
-  description                  = "${each.value.store} clients"
-  ip_protocol                  = "tcp"
-  from_port                    = each.value.port
-  to_port                      = each.value.port
-  referenced_security_group_id = each.value.sg
-  cidr_ipv4                    = each.value.cidr
-
-  tags = merge(local.tags, { Name = "${var.name}-${each.key}" })
-}
-
-# MSK brokers replicate to each other inside their own security group.
-resource "aws_vpc_security_group_ingress_rule" "kafka_brokers" {
-  security_group_id            = aws_security_group.data_store["kafka"].id
-  description                  = "Kafka inter-broker traffic"
-  ip_protocol                  = "-1"
-  referenced_security_group_id = aws_security_group.data_store["kafka"].id
-
-  tags = merge(local.tags, { Name = "${var.name}-kafka-brokers" })
-}
-
-resource "aws_vpc_security_group_egress_rule" "kafka_brokers" {
-  security_group_id            = aws_security_group.data_store["kafka"].id
-  description                  = "Kafka inter-broker traffic"
-  ip_protocol                  = "-1"
-  referenced_security_group_id = aws_security_group.data_store["kafka"].id
-
-  tags = merge(local.tags, { Name = "${var.name}-kafka-brokers" })
 }

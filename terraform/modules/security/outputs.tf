@@ -42,18 +42,3 @@ output "irsa_role_arns" {
   description = "IRSA role ARNs by workload (external-secrets, velero, openbao), for the `eks.amazonaws.com/role-arn` service account annotation."
   value       = { for k, v in aws_iam_role.irsa : k => v.arn }
 }
-
-output "postgres_security_group_id" {
-  description = "Security group to attach to the PostgreSQL instance."
-  value       = aws_security_group.data_store["postgres"].id
-}
-
-output "redis_security_group_id" {
-  description = "Security group to attach to the Redis replication group."
-  value       = aws_security_group.data_store["redis"].id
-}
-
-output "kafka_security_group_id" {
-  description = "Security group to attach to the MSK brokers."
-  value       = aws_security_group.data_store["kafka"].id
-}

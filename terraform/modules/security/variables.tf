@@ -30,35 +30,6 @@ variable "kms_key_administrators" {
   }
 }
 
-variable "vpc_id" {
-  description = "ID of the VPC the data store security groups are created in."
-  type        = string
-
-  validation {
-    condition     = can(regex("^vpc-[0-9a-f]+$", var.vpc_id))
-    error_message = "vpc_id must look like vpc-0123456789abcdef0."
-  }
-}
-
-variable "client_security_group_ids" {
-  description = "Security groups (typically the EKS node security group) allowed to reach PostgreSQL, Redis and Kafka."
-  type        = list(string)
-  default     = []
-}
-
-variable "client_cidr_blocks" {
-  description = "CIDR blocks (typically the private subnets) allowed to reach PostgreSQL, Redis and Kafka. Never 0.0.0.0/0."
-  type        = list(string)
-  default     = []
-
-  validation {
-    condition = alltrue([
-      for c in var.client_cidr_blocks : can(cidrhost(c, 0)) && !contains(["0.0.0.0/0", "::/0"], c)
-    ])
-    error_message = "client_cidr_blocks must be valid CIDRs and must not contain 0.0.0.0/0 or ::/0."
-  }
-}
-
 variable "oidc_provider_arn" {
   description = "ARN of the EKS cluster's IAM OIDC provider (IRSA), from the cluster module."
   type        = string
@@ -74,15 +45,16 @@ variable "oidc_issuer_url" {
   type        = string
 }
 
-variable "external_secrets_service_account" {
-  description = "Namespace and name of the External Secrets Operator service account trusted by its IRSA role."
-  type = object({
+variable "irsa_service_accounts" {
+  description = "IRSA roles to create, by workload (`external-secrets`, `velero`, `openbao`: the key picks the role's policy), each trusted only by the service account given (`namespace`, `name`). The role is named `<name>-<key>`. List only service accounts the environment's rendered manifests contain, annotated with the role's ARN."
+  type = map(object({
     namespace = string
     name      = string
-  })
-  default = {
-    namespace = "external-secrets"
-    name      = "external-secrets"
+  }))
+
+  validation {
+    condition     = alltrue([for k in keys(var.irsa_service_accounts) : contains(["external-secrets", "velero", "openbao"], k)])
+    error_message = "irsa_service_accounts keys must be external-secrets, velero or openbao (the workloads this module has a policy for)."
   }
 }
 
@@ -96,37 +68,13 @@ variable "external_secrets_prefix" {
   }
 }
 
-variable "velero_service_account" {
-  description = "Namespace and name of the Velero service account trusted by its IRSA role."
-  type = object({
-    namespace = string
-    name      = string
-  })
-  default = {
-    namespace = "velero"
-    name      = "velero"
-  }
-}
-
 variable "velero_bucket_arn" {
-  description = "ARN of the S3 bucket Velero writes backups to (from the databases module)."
+  description = "ARN of the S3 bucket Velero writes backups to (from the storage module)."
   type        = string
 
   validation {
     condition     = can(regex("^arn:aws[a-z-]*:s3:::[a-z0-9.-]+$", var.velero_bucket_arn))
     error_message = "velero_bucket_arn must be an S3 bucket ARN (arn:aws:s3:::<bucket>)."
-  }
-}
-
-variable "openbao_service_account" {
-  description = "Namespace and name of the Vault/OpenBao service account allowed to use the auto-unseal key."
-  type = object({
-    namespace = string
-    name      = string
-  })
-  default = {
-    namespace = "openbao"
-    name      = "openbao"
   }
 }
 

@@ -1,0 +1,1 @@
+# This root takes no inputs: every value is set in main.tf, so that a plan needs no -var.
