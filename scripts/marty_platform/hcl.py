@@ -15,6 +15,8 @@ import hcl2
 from hcl2.utils import SerializationOptions
 from lark import Token, Tree
 
+from marty_platform.tools.runner import clean_output
+
 _OPTIONS = SerializationOptions(with_comments=False, strip_string_quotes=True)
 
 
@@ -71,7 +73,9 @@ def _read(path: Path, _mtime_ns: int) -> TfFile:
         raise HclError("nested too deeply to parse") from None
     except Exception as exc:  # noqa: BLE001 - lark and python-hcl2 raise many kinds
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise HclError(f"does not parse: {first}", getattr(exc, "line", None)) from None
+        # The parser quotes the input it stopped at: cleaned like any tool's output.
+        raise HclError(f"does not parse: {clean_output(first, limit=300)}",
+                       getattr(exc, "line", None)) from None
     return TfFile(path, tuple(_blocks(tree, values)))
 
 

@@ -13,6 +13,20 @@ def tf_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.tf") if p.is_file() or p.is_symlink())
 
 
+def inside_files(root: Path, directory: Path) -> list[Path]:
+    """The .tf files of `directory` that are files of the repo at `root`: a symlink leading out
+    of it (or into .git/) is never read (check tflint reports it)."""
+    found = []
+    for path in tf_files(directory):
+        try:
+            relative = path.resolve().relative_to(root.resolve())
+        except ValueError:
+            continue
+        if relative.parts and relative.parts[0] != ".git" and path.resolve().is_file():
+            found.append(path)
+    return found
+
+
 def directories(root: Path) -> list[Path]:
     """Every directory under terraform/ holding .tf files (not Terraform's own .terraform/)."""
     base = root / TERRAFORM_DIR

@@ -83,3 +83,14 @@ def test_env_root_that_does_not_parse_is_a_finding(run_cli, repo_copy):
     found = outcome.findings(check="terraform-alignment", rule="parse")
     assert [(f["file"], f["line"]) for f in found] == [("terraform/envs/dev/extra.tf", 2)], \
         outcome.stdout
+
+
+def test_tf_symlink_out_of_the_repo_is_not_read(run_cli, repo_copy, tmp_path):
+    outside = tmp_path / "outside.tf"
+    outside.write_text('locals {\n  canary_outside_repo = \n}\n')
+    (repo_copy / "terraform/envs/dev/linked.tf").symlink_to(outside)
+    outcome = run_cli("validate", "--format", "json", "terraform/", cwd=repo_copy)
+    assert "canary_outside_repo" not in outcome.stdout + outcome.stderr
+    assert outcome.findings(check="terraform-alignment", rule="parse") == [], outcome.stdout
+    assert [f["file"] for f in outcome.findings(check="tflint", rule="outside-repo")] == [
+        "terraform/envs/dev/linked.tf"], outcome.stdout

@@ -116,7 +116,7 @@ def read_env_root(ctx: RunContext, env: str) -> EnvRoot:
         problem(f"env {env} has no Terraform root ({ctx.repo.rel(directory)}/)")
         return root
     call = None
-    for path in terraform_tree.tf_files(directory):
+    for path in terraform_tree.inside_files(ctx.repo.root, directory):
         parsed = _read(ctx, path, env, root)
         for block in parsed.of_type("module") if parsed else ():
             if "kubernetes_version" in block.body:
@@ -157,9 +157,7 @@ def _collect_resources(ctx: RunContext, directory: Path, env: str, root: EnvRoot
     if directory in seen or not ctx.repo.is_inside(directory) or not directory.is_dir():
         return
     seen.add(directory)
-    for path in terraform_tree.tf_files(directory):
-        if not ctx.repo.is_inside(path):
-            continue
+    for path in terraform_tree.inside_files(ctx.repo.root, directory):
         parsed = _read(ctx, path, env, root)
         for block in parsed.blocks if parsed else ():
             if block.type == "resource" and block.labels:

@@ -125,7 +125,7 @@ def _pinned(ctx: RunContext, lock: Path) -> list[Finding]:
 def _required(ctx: RunContext, root: Path) -> tuple[dict[str, str], list[Finding]]:
     """source -> exact version, from the root's `terraform { required_providers }`."""
     required: dict[str, str] = {}
-    for path in terraform_tree.tf_files(root):
+    for path in terraform_tree.inside_files(ctx.repo.root, root):
         try:
             parsed = hcl.read(path)
         except hcl.HclError as exc:

@@ -42,7 +42,7 @@ def render_readme(root: Path, module: Path) -> str:
 
 def tables(root: Path, module: Path) -> str:
     blocks = []
-    for path in terraform_tree.tf_files(module):
+    for path in terraform_tree.inside_files(root, module):
         try:
             blocks += hcl.read(path).blocks
         except hcl.HclError as exc:
