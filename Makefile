@@ -10,7 +10,7 @@ CRD_CATALOG ?= ../shared/crd-schemas
 CRD_CATALOG_SOURCE ?= datreeio/CRDs-catalog@7b1e26ef
 PYTEST_WORKERS ?= 2
 
-.PHONY: validate test bootstrap bootstrap-server bootstrap-test venv bench generate refresh-crd-schemas lint clean
+.PHONY: validate test bootstrap bootstrap-server bootstrap-test venv bench generate refresh-crd-schemas lint clean dev dev-down
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,18 @@ generate: bootstrap
 
 refresh-crd-schemas: bootstrap
 	scripts/refresh-crd-schemas --from $(CRD_CATALOG) --source $(CRD_CATALOG_SOURCE)
+
+# A local API server (etcd + kube-apiserver on loopback) with the dev env applied to it.
+DEV_DIR ?= .cache/dev-cluster
+
+dev: bootstrap-server
+	scripts/cluster up --dir $(DEV_DIR) --env dev
+	scripts/cluster apply --dir $(DEV_DIR) --env dev
+	@echo "export KUBECONFIG=$(abspath $(DEV_DIR))/kubeconfig   # then: .tools/bin/kubectl get deploy -A"
+	@echo "stop it with: make dev-down"
+
+dev-down: venv
+	scripts/cluster down --dir $(DEV_DIR)
 
 lint: venv
 	$(VENV)/bin/python -m ruff check scripts tests bench

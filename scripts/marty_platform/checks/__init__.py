@@ -22,6 +22,7 @@ from marty_platform.checks import (
     object_size,
     policy,
     repo_config,
+    server,
     terraform,
 )
 
@@ -31,7 +32,7 @@ PYTHON_REPO_CHECKS = [files.check, repo_config.check, catalog.check]
 TOOL_REPO_CHECKS = [charts.check, monitoring.check, terraform.check, policy.verify,
                     generated.check, gitops.check]
 MANIFEST_CHECKS = [kubeconform.check, policy.check, delivery_access.check, object_size.check,
-                   monitoring.check_rendered]
+                   monitoring.check_rendered, server.check]
 
 
 def name_of(check) -> str:
