@@ -19,19 +19,36 @@ from pathlib import Path
 from marty_platform.crd_schemas import VENDORED_DIR, Kind, schema_path
 from marty_platform.errors import UsageError
 
-_DROPPED = ("$schema", "$id")
+# Not kept: JSON Schema identifiers, and descriptions (the largest schemas would otherwise pass
+# etcd's 1.5 MiB object limit; a dry run needs no documentation).
+_DROPPED = ("$schema", "$id", "description")
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
 
 
 def structural(node):
-    """The JSON schema `node` as a structural OpenAPI v3 schema."""
-    if isinstance(node, list):
-        return [structural(item) for item in node]
+    """The JSON schema `node` as a structural OpenAPI v3 schema. Only schema positions are
+    rewritten; values (`default`, `enum`, `example`) are kept as they are."""
     if not isinstance(node, dict):
         return node
-    out = {key: structural(value) for key, value in node.items() if key not in _DROPPED}
-    if out.get("additionalProperties") is False or (
-            "properties" in out and isinstance(out.get("additionalProperties"), dict)):
+    out = {key: value for key, value in node.items() if key not in _DROPPED}
+    if isinstance(out.get("properties"), dict):
+        out["properties"] = {name: structural(sub) for name, sub in out["properties"].items()}
+    for key in ("items",):
+        if isinstance(out.get(key), dict):
+            out[key] = structural(out[key])
+    for key in _SCHEMA_LISTS:
+        if isinstance(out.get(key), list):
+            out[key] = [value_validation(sub) for sub in out[key]]
+    if isinstance(out.get("not"), dict):
+        out["not"] = value_validation(out["not"])
+    extra = out.get("additionalProperties")
+    if extra is False or (extra is not None and "properties" in out):
         out.pop("additionalProperties")
+    elif extra is True:  # "anything": in a CRD, fields kept as they are sent
+        out.pop("additionalProperties")
+        out["x-kubernetes-preserve-unknown-fields"] = True
+    elif isinstance(extra, dict):
+        out["additionalProperties"] = structural(extra)
     kinds = out.get("type")
     if isinstance(kinds, list):
         rest = [kind for kind in kinds if kind != "null"]
@@ -46,6 +63,31 @@ def structural(node):
             out.pop("type")
     if "properties" in out and "type" not in out:
         out["type"] = "object"
+    return out
+
+
+# What a structural schema allows only outside allOf/anyOf/oneOf/not.
+_STRUCTURE = ("type", "nullable", "default", "additionalProperties", "description", "$schema",
+              "$id")
+
+
+def value_validation(node):
+    """A subschema of allOf/anyOf/oneOf/not, which may only validate values: the structure
+    (types, defaults, nullability, Kubernetes extensions) is the outer schema's."""
+    if not isinstance(node, dict):
+        return node
+    out = {key: value for key, value in node.items()
+           if key not in _STRUCTURE and not key.startswith("x-kubernetes-")}
+    if isinstance(out.get("properties"), dict):
+        out["properties"] = {name: value_validation(sub)
+                             for name, sub in out["properties"].items()}
+    if isinstance(out.get("items"), dict):
+        out["items"] = value_validation(out["items"])
+    for key in (*_SCHEMA_LISTS, "not"):
+        if isinstance(out.get(key), list):
+            out[key] = [value_validation(sub) for sub in out[key]]
+        elif isinstance(out.get(key), dict):
+            out[key] = value_validation(out[key])
     return out
 
 

@@ -135,7 +135,8 @@ def _apiserver_argv(toolbox: ToolBox, directory: Path, etcd: int, port: int,
             "--service-account-key-file", str(public),
             "--service-account-signing-key-file", str(private),
             "--service-cluster-ip-range", SERVICE_CIDR,
-            "--profiling=false", "--v=1")
+            # no master-service endpoints: a loopback address is not a valid endpoint
+            "--endpoint-reconciler-type=none", "--profiling=false", "--v=1")
 
 
 def start(toolbox: ToolBox, directory: Path, progress=print) -> Cluster:
