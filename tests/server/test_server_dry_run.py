@@ -103,3 +103,23 @@ def test_custom_resource_with_an_unknown_field_is_rejected(api_server, tmp_path)
     [rejected] = outcome.findings(check="server", rule="rejected",
                                   resource=f"ServiceMonitor/{NAMESPACE}/unknown-field")
     assert "scrapeEverything" in rejected["message"]
+
+
+def test_pod_security_verdicts_of_policies_and_admission_agree(api_server, tmp_path):
+    """A privileged workload on the host network: the server's Pod Security admission warns (the
+    namespace is `warn: restricted` from env.yaml), the Rego policies deny it, and since both say
+    "denied" there is no disagreement; a compliant one is allowed by both."""
+    privileged = _deployment("privileged", [_container(securityContext={"privileged": True})])
+    privileged["spec"]["template"]["spec"]["hostNetwork"] = True
+    compliant = _deployment("compliant", [_container()])
+    compliant["spec"]["template"]["spec"]["securityContext"] = {"runAsNonRoot": True}
+    for obj in (privileged, compliant):
+        (tmp_path / f"{obj['metadata']['name']}.yaml").write_text(yaml.safe_dump(obj))
+    outcome = _validate(api_server, "--env", "dev", str(tmp_path))
+    resource = f"Deployment/{NAMESPACE}/privileged"
+    [warning] = outcome.findings(check="server", rule="warning", resource=resource)
+    assert "would violate PodSecurity" in warning["message"] and "privileged" in warning["message"]
+    rego = {f["rule"] for f in outcome.findings(check="conftest", resource=resource)}
+    assert {"pss.baseline.privileged-containers", "pss.baseline.host-namespaces"} <= rego
+    assert outcome.findings(check="server", rule="pod-security-disagrees") == []
+    assert outcome.findings(check="server", resource=f"Deployment/{NAMESPACE}/compliant") == []

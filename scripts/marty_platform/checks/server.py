@@ -141,8 +141,11 @@ def pod_security_agreement(ctx: RunContext, batch: EnvBatch, findings: list) -> 
                 rego.setdefault(report.get("filename", ""), set()).add(rule)
     admission = {f.resource: f.message for f in findings
                  if f.rule == "warning" and PSA_WARNING in f.message}
+    rejected = {f.resource for f in findings if f.rule == "rejected"}
     disagreements = []
     for obj, path in workloads:
+        if str(obj.key) in rejected:
+            continue  # refused before Pod Security admission gave a verdict
         denied_by_rego = sorted(rego.get(str(path), ()))
         warned = admission.get(str(obj.key))
         if bool(denied_by_rego) == bool(warned):

@@ -135,6 +135,8 @@ def _apiserver_argv(toolbox: ToolBox, directory: Path, etcd: int, port: int,
             "--service-account-key-file", str(public),
             "--service-account-signing-key-file", str(private),
             "--service-cluster-ip-range", SERVICE_CIDR,
+            # as real clusters run: Pod Security admission, not this flag, judges privilege
+            "--allow-privileged=true",
             # no master-service endpoints: a loopback address is not a valid endpoint
             "--endpoint-reconciler-type=none", "--profiling=false", "--v=1")
 
