@@ -119,6 +119,7 @@ POD_KINDS = {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job
              "ReplicationController"}
 POD_APIS = {"v1", "apps/v1", "batch/v1"}
 PSA_WARNING = "would violate PodSecurity"
+PSA_REFUSAL = "violates PodSecurity"
 PSS_RULES = "pss."
 
 
@@ -139,9 +140,11 @@ def pod_security_agreement(ctx: RunContext, batch: EnvBatch, findings: list) -> 
             rule = str((item.get("metadata") or {}).get("rule", ""))
             if rule.startswith(PSS_RULES):
                 rego.setdefault(report.get("filename", ""), set()).add(rule)
+    # a workload template gets a `warn`; a Pod in an `enforce` namespace is refused
     admission = {f.resource: f.message for f in findings
-                 if f.rule == "warning" and PSA_WARNING in f.message}
-    rejected = {f.resource for f in findings if f.rule == "rejected"}
+                 if (f.rule == "warning" and PSA_WARNING in f.message)
+                 or (f.rule == "rejected" and PSA_REFUSAL in f.message)}
+    rejected = {f.resource for f in findings if f.rule == "rejected"} - set(admission)
     disagreements = []
     for obj, path in workloads:
         if str(obj.key) in rejected:

@@ -37,6 +37,8 @@ def require_version(config: EnvConfig, minor: str) -> None:
 
 
 def namespaces(config: EnvConfig) -> list[dict]:
+    """The env's namespaces with their Pod Security labels, each with the `default`
+    ServiceAccount a controller manager would create (a Pod is refused without it)."""
     levels = config.pod_security.get("namespaces") or {}
     default = config.pod_security.get("default", "restricted")
     objects = []
@@ -46,7 +48,9 @@ def namespaces(config: EnvConfig) -> list[dict]:
         labels |= {f"pod-security.kubernetes.io/{mode}-version": "latest" for mode in PSA_MODES}
         objects.append({"apiVersion": "v1", "kind": "Namespace",
                         "metadata": {"name": name, "labels": labels}})
-    return objects
+    return objects + [{"apiVersion": "v1", "kind": "ServiceAccount",
+                       "metadata": {"name": "default", "namespace": name}}
+                      for name in config.namespaces]
 
 
 def custom_kinds(repo: Repo, objects: list[dict], config: EnvConfig, cache_dir: Path,

@@ -1,0 +1,40 @@
+"""The Pod Security policies (Rego) and the real Pod Security admission agree on the upstream
+PSA fixtures of ../shared/corpus/psa (restricted profile: the dev namespace is restricted in
+env.yaml): `validate --server` reports no `server/pod-security-disagrees`, and every disallowed
+fixture got a verdict from the server."""
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from harness import SHARED
+from test_server_dry_run import NAMESPACE, _validate
+
+PSA = SHARED / "corpus" / "psa"
+pytestmark = pytest.mark.shared
+
+
+def _stage(directory: str, target) -> list[str]:
+    """The fixtures of `directory`, put into the restricted namespace under unique names."""
+    resources = []
+    for path in sorted((PSA / directory).glob("*.yaml")):
+        for index, doc in enumerate(d for d in yaml.safe_load_all(path.read_text()) if d):
+            meta = doc.setdefault("metadata", {})
+            meta["namespace"] = NAMESPACE
+            meta["name"] = f"{directory.split('/')[0]}-{path.stem}-{index}".lower()[:63]
+            (target / f"{meta['name']}.yaml").write_text(yaml.safe_dump(doc))
+            resources.append(f"{doc['kind']}/{NAMESPACE}/{meta['name']}")
+    return resources
+
+
+def test_restricted_corpus_verdicts_agree(api_server, tmp_path):
+    if not PSA.is_dir():
+        pytest.skip("../shared/corpus/psa is absent")
+    _stage("allowed/restricted", tmp_path)
+    disallowed = _stage("disallowed/restricted", tmp_path)
+    outcome = _validate(api_server, "--env", "dev", str(tmp_path))
+    assert outcome.code in (0, 1), outcome.stderr
+    assert outcome.findings(check="server", rule="pod-security-disagrees") == []
+    judged = {f["resource"] for f in outcome.findings(check="server")
+              if "PodSecurity" in f["message"]}
+    assert set(disallowed) <= judged
