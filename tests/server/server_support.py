@@ -6,7 +6,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness import ROOT, TOOLS_BIN, tool_env
+from harness import ROOT, TOOLS_BIN, Outcome, tool_env
 
 ENVS = ("dev", "staging", "prod")
 
@@ -41,3 +41,12 @@ def cluster_cli(cache_dir: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([str(ROOT / "scripts" / "cluster"), *args], cwd=ROOT,
                           env=tool_env(cache_dir), capture_output=True, text=True, timeout=600,
                           check=False)
+
+
+def validate_on_server(api_server, *args: str) -> Outcome:
+    """`scripts/validate --server --kubeconfig` against `api_server`, as JSON."""
+    proc = subprocess.run([str(ROOT / "scripts" / "validate"), "--server", "--kubeconfig",
+                           str(api_server.kubeconfig), "--format", "json", *args], cwd=ROOT,
+                          env=tool_env(api_server.cache_dir), capture_output=True, text=True,
+                          timeout=900, check=False)
+    return Outcome(proc.returncode, proc.stdout, proc.stderr)

@@ -3,12 +3,12 @@ objects kubeconform accepts but the server refuses are `server` findings naming 
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
 import yaml
 
-from harness import ROOT, Outcome, tool_env
+from harness import Outcome
+from server_support import validate_on_server
 
 NAMESPACE = "marty-dev"
 LABELS = {"app.kubernetes.io/name": "mutant"}
@@ -53,16 +53,8 @@ MUTANTS = {
 }
 
 
-def _validate(api_server, *args: str) -> Outcome:
-    proc = subprocess.run([str(ROOT / "scripts" / "validate"), "--server", "--kubeconfig",
-                           str(api_server.kubeconfig), "--format", "json", *args], cwd=ROOT,
-                          env=tool_env(api_server.cache_dir), capture_output=True, text=True,
-                          timeout=900, check=False)
-    return Outcome(proc.returncode, proc.stdout, proc.stderr)
-
-
 def test_every_overlay_of_every_env_dry_runs_without_rejection(api_server):
-    outcome = _validate(api_server, "overlays/dev/", "overlays/staging/", "overlays/prod/")
+    outcome = validate_on_server(api_server, "overlays/dev/", "overlays/staging/", "overlays/prod/")
     assert outcome.code in (0, 1), outcome.stderr
     assert outcome.findings(check="server", rule="rejected") == []
     assert "internal-error" not in {f["rule"] for f in outcome.json["findings"]}
@@ -77,7 +69,7 @@ def mutant_outcome(api_server, tmp_path_factory) -> Outcome:
     directory = tmp_path_factory.mktemp("mutants")
     for name, obj in MUTANTS.items():
         (directory / f"{name}.yaml").write_text(yaml.safe_dump(obj))
-    return _validate(api_server, "--env", "dev", str(directory))
+    return validate_on_server(api_server, "--env", "dev", str(directory))
 
 
 @pytest.mark.parametrize("name", sorted(MUTANTS))
@@ -99,7 +91,7 @@ def test_custom_resource_with_an_unknown_field_is_rejected(api_server, tmp_path)
                "spec": {"selector": {"matchLabels": LABELS}, "endpoints": [{"port": "http"}],
                         "scrapeEverything": True}}
     (tmp_path / "monitor.yaml").write_text(yaml.safe_dump(monitor))
-    outcome = _validate(api_server, "--env", "dev", str(tmp_path / "monitor.yaml"))
+    outcome = validate_on_server(api_server, "--env", "dev", str(tmp_path / "monitor.yaml"))
     [rejected] = outcome.findings(check="server", rule="rejected",
                                   resource=f"ServiceMonitor/{NAMESPACE}/unknown-field")
     assert "scrapeEverything" in rejected["message"]
@@ -115,7 +107,7 @@ def test_pod_security_verdicts_of_policies_and_admission_agree(api_server, tmp_p
     compliant["spec"]["template"]["spec"]["securityContext"] = {"runAsNonRoot": True}
     for obj in (privileged, compliant):
         (tmp_path / f"{obj['metadata']['name']}.yaml").write_text(yaml.safe_dump(obj))
-    outcome = _validate(api_server, "--env", "dev", str(tmp_path))
+    outcome = validate_on_server(api_server, "--env", "dev", str(tmp_path))
     resource = f"Deployment/{NAMESPACE}/privileged"
     [warning] = outcome.findings(check="server", rule="warning", resource=resource)
     assert "would violate PodSecurity" in warning["message"] and "privileged" in warning["message"]

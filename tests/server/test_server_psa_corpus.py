@@ -8,7 +8,9 @@ import pytest
 import yaml
 
 from harness import SHARED
-from test_server_dry_run import NAMESPACE, _validate
+from server_support import validate_on_server
+
+NAMESPACE = "marty-dev"  # restricted in overlays/dev/env.yaml
 
 PSA = SHARED / "corpus" / "psa"
 pytestmark = pytest.mark.shared
@@ -32,7 +34,7 @@ def test_restricted_corpus_verdicts_agree(api_server, tmp_path):
         pytest.skip("../shared/corpus/psa is absent")
     _stage("allowed/restricted", tmp_path)
     disallowed = _stage("disallowed/restricted", tmp_path)
-    outcome = _validate(api_server, "--env", "dev", str(tmp_path))
+    outcome = validate_on_server(api_server, "--env", "dev", str(tmp_path))
     assert outcome.code in (0, 1), outcome.stderr
     assert outcome.findings(check="server", rule="pod-security-disagrees") == []
     judged = {f["resource"] for f in outcome.findings(check="server")
