@@ -30,3 +30,21 @@ def test_down_without_a_cluster_is_one_line(cache_dir, tmp_path):
     assert outcome.returncode == 2
     assert outcome.stderr.strip() == (f"error: {tmp_path}/cluster.json: not found; no cluster "
                                       f"was started in {tmp_path}")
+
+
+def test_server_tools_missing_is_one_line_naming_the_target(tmp_path, run_cli):
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    outcome = run_cli("validate", "--server", "tests/fixtures/clean/configmap.yaml",
+                      env={"MARTY_TOOLS_BIN": str(empty)})
+    assert outcome.code == 2
+    assert outcome.stderr.strip() == (f"error: etcd: not installed in {empty}; run "
+                                      "`make bootstrap-server`")
+
+
+def test_kubeconfig_without_server_is_a_usage_error(run_cli, tmp_path):
+    config = tmp_path / "kubeconfig"
+    config.write_text("apiVersion: v1\nkind: Config\n")
+    outcome = run_cli("validate", "--kubeconfig", str(config), "tests/fixtures/clean/")
+    assert outcome.code == 2
+    assert outcome.stderr.strip() == "error: --kubeconfig goes with --server"

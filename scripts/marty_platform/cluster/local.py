@@ -35,6 +35,7 @@ READY_TIMEOUT = 90  # seconds; measured 7-10 s on 2 busy cores
 # The API server drains requests on SIGTERM; etcd stops at once.
 STOP_GRACE = {"kube-apiserver": 15.0, "etcd": 10.0}
 SERVICE_CIDR = "10.96.0.0/16"
+SERVER_TOOLS = ("etcd", "kube-apiserver", "kubectl")  # tools.toml, stage "server"
 
 
 class ClusterError(MartyError):
@@ -151,8 +152,10 @@ def start(toolbox: ToolBox, directory: Path, progress=print) -> Cluster:
         if any(p.alive() for p in previous.processes):
             raise ClusterError(f"a cluster is already running in {directory}; "
                                f"`scripts/cluster down --dir {directory}` first")
-    for name in ("etcd", "kube-apiserver", "kubectl"):  # all installed before anything starts
-        toolbox.path(name)
+    for name in SERVER_TOOLS:  # all installed before anything starts
+        if not (toolbox.bin_dir / name).is_file():
+            raise ToolError(f"{name}: not installed in {toolbox.bin_dir}; run "
+                            "`make bootstrap-server`")
     token = secrets.token_urlsafe(32)
     _write_private(directory / "tokens.csv", f"{token},marty-admin,marty-admin,system:masters\n")
     keys = _service_account_keys(directory)
