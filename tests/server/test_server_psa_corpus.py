@@ -1,7 +1,10 @@
 """The Pod Security policies (Rego) and the real Pod Security admission agree on the upstream
 PSA fixtures of ../shared/corpus/psa (restricted profile: the dev namespace is restricted in
-env.yaml): `validate --server` reports no `server/pod-security-disagrees`, and every disallowed
-fixture got a verdict from the server."""
+env.yaml), and every disallowed fixture got a verdict from the server.
+
+One fixture they judge differently, and `validate --server` says so with both verdicts: the
+policies mirror Pod Security v1.37, whose safe sysctls include net.ipv4.tcp_slow_start_after_idle
+and net.ipv4.tcp_notsent_lowat; the envs' Kubernetes 1.34 still forbids them."""
 from __future__ import annotations
 
 import pytest
@@ -36,7 +39,11 @@ def test_restricted_corpus_verdicts_agree(api_server, tmp_path):
     disallowed = _stage("disallowed/restricted", tmp_path)
     outcome = validate_on_server(api_server, "--env", "dev", str(tmp_path))
     assert outcome.code in (0, 1), outcome.stderr
-    assert outcome.findings(check="server", rule="pod-security-disagrees") == []
+    disagreements = outcome.findings(check="server", rule="pod-security-disagrees")
+    assert [f["resource"] for f in disagreements] == [f"Pod/{NAMESPACE}/allowed-sysctls1-0"]
+    assert "the policies say allowed, the API server's admission says denied" in \
+        disagreements[0]["message"]
+    assert "forbidden sysctls (net.ipv4.tcp_slow_start_after_idle" in disagreements[0]["message"]
     judged = {f["resource"] for f in outcome.findings(check="server")
               if "PodSecurity" in f["message"]}
     assert set(disallowed) <= judged
