@@ -11,7 +11,7 @@ CRD_CATALOG ?= ../shared/crd-schemas
 CRD_CATALOG_SOURCE ?= datreeio/CRDs-catalog@7b1e26ef
 PYTEST_WORKERS ?= 2
 
-.PHONY: help validate test bootstrap bootstrap-server bootstrap-test venv bench generate refresh-crd-schemas lint clean
+.PHONY: help validate test bootstrap bootstrap-server bootstrap-test venv bench generate refresh-crd-schemas lint clean dev dev-down
 .DEFAULT_GOAL := help
 
 help: ## List the targets, one line each, from the comment on each rule line
@@ -46,6 +46,18 @@ generate: bootstrap ## Rewrite every generated file from its source (scripts/gen
 
 refresh-crd-schemas: bootstrap ## Recopy the CRD schemas of schemas/crds/ from CRD_CATALOG
 	scripts/refresh-crd-schemas --from $(CRD_CATALOG) --source $(CRD_CATALOG_SOURCE)
+
+# A local API server (etcd + kube-apiserver on loopback) with the dev env applied to it.
+DEV_DIR ?= .cache/dev-cluster
+
+dev: bootstrap-server ## Start a local API server (etcd + kube-apiserver) with the dev env applied
+	scripts/cluster up --dir $(DEV_DIR) --env dev
+	scripts/cluster apply --dir $(DEV_DIR) --env dev
+	@echo "export KUBECONFIG=$(abspath $(DEV_DIR))/kubeconfig   # then: .tools/bin/kubectl get deploy -A"
+	@echo "stop it with: make dev-down"
+
+dev-down: venv ## Stop the local API server that make dev started
+	scripts/cluster down --dir $(DEV_DIR)
 
 lint: venv ## Lint the Python code (ruff)
 	$(VENV)/bin/python -m ruff check scripts tests bench

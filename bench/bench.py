@@ -93,7 +93,7 @@ def time_ours(tree: Path, crd: str) -> tuple[float, float, float]:
 
 def time_baseline(tree: Path, crd: str) -> float:
     env = {**os.environ, "TOOLS": str(ROOT / ".tools" / "bin"), "TREE": str(tree),
-           "K8S_SCHEMAS": str(next((ROOT / ".cache" / "schemas").glob("*/v1.33-strict"))),
+           "K8S_SCHEMAS": str(next((ROOT / ".cache" / "schemas").glob("*/v1.34-strict"))),
            "CRD_SCHEMAS": crd}
     started = time.perf_counter()
     subprocess.run(["bash", str(ROOT / "bench" / "baseline.sh")], env=env, check=False,

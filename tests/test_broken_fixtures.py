@@ -108,7 +108,7 @@ def test_symlink_outside_repo(run_cli, repo_copy, tmp_path):
 
 def test_broken_env_config_is_a_schema_finding(run_cli, repo_copy):
     env = repo_copy / "overlays" / "staging" / "env.yaml"
-    env.write_text(env.read_text().replace('kubernetesVersion: "1.33"', "kubernetesVersion: 133"))
+    env.write_text(env.read_text().replace('kubernetesVersion: "1.34"', "kubernetesVersion: 133"))
     outcome = run_cli("validate", "--format", "json", cwd=repo_copy)
     assert outcome.code == 2
     assert "overlays/staging/env.yaml" in outcome.stderr

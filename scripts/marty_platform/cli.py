@@ -42,7 +42,14 @@ def main() -> None:
 @jobs_option()
 @today_option()
 @click.option("--verbose", "-v", is_flag=True, help="Print one timing line per check on stderr.")
-def validate(paths, envs, output_format, crd_locations, jobs, today, verbose) -> None:
+@click.option("--server", is_flag=True, help="Also dry-run every object on a real API server "
+              "(server-side apply, strict field validation): one started for the run, with the "
+              "pinned kube-apiserver (`make bootstrap-server`), or --kubeconfig's.")
+@click.option("--kubeconfig", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="With --server: a running API server that already has the envs' CRDs and "
+                   "namespaces (`scripts/cluster up --env ENV`).")
+def validate(paths, envs, output_format, crd_locations, jobs, today, verbose, server,
+             kubeconfig) -> None:
     """Validate the whole repo, or only PATHS (overlay directories or rendered manifests).
 
     On a terminal, progress is shown on stderr while checks run, and text output is coloured
@@ -56,8 +63,17 @@ def validate(paths, envs, output_format, crd_locations, jobs, today, verbose) ->
     repo = Repo.find()
     settings = resolve(repo, crd_schema_locations=crd_locations, today=today)
     options = Options(paths=tuple(paths), envs=tuple(envs), jobs=jobs)
+    if kubeconfig and not server:
+        raise click.UsageError("--kubeconfig goes with --server")
     with for_stream(sys.stderr, verbose) as progress:
-        report = run_validation(repo, options, progress, settings)
+        if server:
+            from marty_platform.cluster.local import serving
+
+            with serving(settings, kubeconfig) as (config, started):
+                options.server_kubeconfig, options.server_prepare = config, started
+                report = run_validation(repo, options, progress, settings)
+        else:
+            report = run_validation(repo, options, progress, settings)
     emit(report, output_format)
     sys.exit(0 if report.ok else 1)
 
@@ -186,9 +202,9 @@ def refresh_crd_schemas(catalog: Path | None, source: str | None, check: bool) -
 
 
 def _register_operations() -> None:
-    from marty_platform import cli_ops
+    from marty_platform import cli_cluster, cli_ops
 
-    for command in cli_ops.COMMANDS:
+    for command in [*cli_ops.COMMANDS, cli_cluster.cluster]:
         main.add_command(command)
     for command in main.commands.values():  # --debug is taken off the line before click parses
         command.epilog = f"{command.epilog} {DEBUG_HELP}" if command.epilog else DEBUG_HELP

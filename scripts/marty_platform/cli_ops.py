@@ -146,15 +146,27 @@ def diff(base, head, from_env, to_env, envs, apps, output_format, split, out_dir
                    "instead of the cluster.")
 @click.option("--context", help="kubectl context (default: `cluster:` in the env's env.yaml).")
 @app_option(help="Only this app's overlay (repeatable; default: every overlay of the env).")
+@click.option("--kubeconfig", type=click.Path(dir_okay=False, path_type=Path),
+              help="Read the server this file names with the pinned kubectl (e.g. the one "
+                   "`scripts/cluster up` prints).")
+@click.option("--server-side", is_flag=True, help="With --kubeconfig: compare live objects with "
+              "what a dry-run server-side apply of the desired ones returns (server defaults).")
 @format_option(DriftReport)
-def drift(env, live_file, context, apps, output_format) -> None:
+def drift(env, live_file, context, apps, kubeconfig, server_side, output_format) -> None:
     """Compare an env's rendered objects with the live cluster: missing, unmanaged, modified."""
     from marty_platform.drift.run import run_drift
     from marty_platform.repo import Repo
 
     if live_file is not None and not live_file.is_file():
         raise UsageError(f"--live {live_file}: no such file")
-    result = run_drift(Repo.find(), env, live_file=live_file, context=context, apps=tuple(apps))
+    if kubeconfig is not None and (live_file is not None or context):
+        raise UsageError("--kubeconfig excludes --live and --context")
+    if kubeconfig is not None and not kubeconfig.is_file():
+        raise UsageError(f"--kubeconfig {kubeconfig}: no such file")
+    if server_side and kubeconfig is None:
+        raise UsageError("--server-side goes with --kubeconfig")
+    result = run_drift(Repo.find(), env, live_file=live_file, context=context, apps=tuple(apps),
+                       kubeconfig=kubeconfig, server_side=server_side)
     emit(result, output_format)
     sys.exit(1 if result.drifted else 0)
 

@@ -25,6 +25,10 @@ class Options:
     paths: tuple[Path, ...] = ()
     envs: tuple[str, ...] = ()
     jobs: int = 0
+    # `validate --server`: the API server to dry-run against (checks/server.py), and whether the
+    # run started it, so that it installs each env's CRDs and namespaces first.
+    server_kubeconfig: Path | None = None
+    server_prepare: bool = False
 
 
 @dataclass

@@ -92,11 +92,11 @@ def select(repo: Repo, paths: tuple[Path, ...]) -> Selection:
             chosen.notes.append(f"{rel.as_posix()}: {gone}feeds no check (nothing renders or "
                                 "checks it)")
     chosen.overlays = _unique(chosen.overlays)
-    if "terraform_alignment" in chosen.repo_checks:
+    if "terraform-alignment" in chosen.repo_checks:
         unrendered = sorted(set(repo.envs()) - {o.env for o in chosen.overlays})
         if unrendered:
             chosen.notes.append(
-                "terraform_alignment: IRSA roles and the data tier are checked against rendered "
+                "terraform-alignment: IRSA roles and the data tier are checked against rendered "
                 f"envs only; not rendered here: {', '.join(unrendered)} (add overlays/<env>/ or "
                 "run without paths)")
     ran = [c for c in ALL_REPO_CHECKS if c in chosen.repo_checks]

@@ -34,7 +34,7 @@ def test_committed_tree_is_aligned(run_cli):
 
 def test_misaligned_terraform_is_reported(run_cli, repo_copy):
     main = repo_copy / "terraform/envs/dev/main.tf"
-    version_line = _set(main, 'kubernetes_version = "1.33"', 'kubernetes_version = "1.31"')
+    version_line = _set(main, 'kubernetes_version = "1.34"', 'kubernetes_version = "1.31"')
     # A role Terraform creates for a service account dev does not render...
     irsa_line = _irsa(repo_copy, '    velero = { namespace = "velero", name = "velero" }\n')
     # ...and a rendered service account naming a role Terraform does not create.

@@ -18,6 +18,7 @@ from marty_platform.checks import (
     monitoring,
     policy,
     schema,
+    server,
     size,
     terraform,
     terraform_alignment,
@@ -33,7 +34,8 @@ PYTHON_REPO_CHECKS = [yaml.check, schema.check, catalog.check, terraform_alignme
 TOOL_REPO_CHECKS = [helm.check, monitoring.check, terraform.check, tflint.check, policy.verify,
                     generated.check, gitops.check]
 MANIFEST_CHECKS = [kubeconform.check, policy.check, delivery.check, size.check,
-                   monitoring.check_rendered, terraform_alignment.check_rendered]
+                   monitoring.check_rendered, terraform_alignment.check_rendered,
+                   server.check]
 
 
 def check_id(check) -> str:

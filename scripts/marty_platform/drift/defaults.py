@@ -84,6 +84,11 @@ DEFAULTS: list[tuple[tuple[str, ...] | None, tuple[str, ...], object]] = [
     (("Namespace",), ("spec", "finalizers"), ["kubernetes"]),
     (("Namespace",), ("labels", "kubernetes.io/metadata.name"), ANY),
     (("PersistentVolumeClaim",), ("spec", "volumeMode"), "Filesystem"),
+    # custom resources: the defaults of their CRD schemas (the server applies them; found by
+    # comparing with the hermetic API server, tests/server/test_server_drift.py)
+    *[(("ExternalSecret",), ("extract", f), v) for f, v in (
+        ("conversionStrategy", "Default"), ("decodingStrategy", "None"),
+        ("metadataPolicy", "None"), ("nullBytePolicy", "Ignore"))],
 ]
 
 

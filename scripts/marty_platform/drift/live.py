@@ -1,12 +1,15 @@
 """Live objects: from `kubectl get -o json` against the env's cluster, or from a file.
 
-kubectl is not one of the pinned tools (it talks to a cluster, whose version decides which kubectl
-to use), so it is taken from PATH and runs with the user's kubeconfig; only `get` is ever run.
+Against an env's cluster (`--context`), kubectl is taken from PATH (the cluster's version decides
+which kubectl to use) and runs with the user's kubeconfig. With `--kubeconfig FILE` (the hermetic
+server of `scripts/cluster`, or any server named by that file) the pinned kubectl runs, sealed,
+with only that file. Only `get` reads the cluster; `--server-side` adds a dry-run apply.
 """
 from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from marty_platform.errors import ToolError, UsageError
@@ -81,6 +84,23 @@ def load_live_file(path: Path) -> list[dict]:
             for item in live_objects(data, str(path))]
 
 
+@dataclass(frozen=True)
+class Kubectl:
+    """How to run kubectl against the cluster: the argv prefix and the environment."""
+    argv: tuple[str, ...]
+    env: dict
+    subject: str
+
+    def run(self, *args: str, stdin: bytes | None = None):
+        return run(Command(argv=(*self.argv, *args), env=self.env, timeout=120, stdin=stdin,
+                           problem_codes=(1,), subject=self.subject))
+
+
+def user_kubectl(context: str) -> Kubectl:
+    return Kubectl((kubectl_binary(), "--context", context), user_environment(),
+                   f"context {context}")
+
+
 def kubectl_binary() -> str:
     binary = shutil.which("kubectl")
     if not binary:
@@ -93,21 +113,34 @@ def resource_name(kind: str, group: str) -> str:
     return f"{kind.lower()}.{group}" if group else kind.lower()
 
 
-def fetch(context: str, kinds: set[tuple[str, str]], namespaces: tuple[str, ...],
+def fetch(kubectl: Kubectl, kinds: set[tuple[str, str]], namespaces: tuple[str, ...],
           cluster_scoped: set[tuple[str, str]], selector: str | None) -> list[dict]:
     """Every object of `kinds` in `namespaces`; cluster-scoped kinds filtered by `selector`."""
-    binary = kubectl_binary()
     objects: list[dict] = []
     for kind, group in sorted(kinds):
         scopes = [None] if (kind, group) in cluster_scoped else list(namespaces)
         for namespace in scopes:
-            argv = [binary, "--context", context, "get", resource_name(kind, group), "-o", "json"]
+            argv = ["get", resource_name(kind, group), "-o", "json"]
             argv += ["--namespace", namespace] if namespace else (["-l", selector] if selector else [])
-            completed = run(Command(argv=tuple(argv), env=user_environment(), timeout=120,
-                                    problem_codes=(1,), subject=f"context {context}"))
+            completed = kubectl.run(*argv)
             if not completed.ok:
                 if any(text in completed.stderr for text in NOT_SERVED):
                     continue
                 raise completed.failed(f"kubectl get {resource_name(kind, group)} failed")
             objects += live_objects(completed.json(), f"kubectl get {resource_name(kind, group)}")
     return objects
+
+
+DRIFT_MANAGER = "marty-drift"
+
+
+def predicted(kubectl: Kubectl, desired: list[dict]) -> list[dict]:
+    """What the server would store for `desired`: a server-side apply in dry-run mode (Argo CD's
+    Server-Side Diff), so defaults and merges come from the server, not from a table."""
+    payload = json.dumps({"apiVersion": "v1", "kind": "List", "items": desired}).encode()
+    completed = kubectl.run("apply", "--server-side", "--dry-run=server", "--force-conflicts",
+                            f"--field-manager={DRIFT_MANAGER}", "-o", "json", "-f", "-",
+                            stdin=payload)
+    if not completed.ok:
+        raise completed.failed("the dry-run apply of the desired objects failed")
+    return live_objects(completed.json(), "the dry-run apply")

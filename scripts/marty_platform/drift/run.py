@@ -29,7 +29,8 @@ def env_apps(repo: Repo, env: str, apps: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def run_drift(repo: Repo, env: str, *, live_file: Path | None = None,
-              context: str | None = None, apps: tuple[str, ...] = ()) -> DriftReport:
+              context: str | None = None, apps: tuple[str, ...] = (),
+              kubeconfig: Path | None = None, server_side: bool = False) -> DriftReport:
     env_config = load_env_config(repo, env)
     config = load_drift_config(repo)
     checked_apps = env_apps(repo, env, apps)
@@ -50,9 +51,14 @@ def run_drift(repo: Repo, env: str, *, live_file: Path | None = None,
     if live is not None:
         context = context or f"file:{live_file.name}"
     else:
-        context = context or env_config.raw.get("cluster")
-        if not context:
-            raise UsageError(f"env {env} has no `cluster:` in its env.yaml; pass --context")
+        if kubeconfig is not None:
+            kubectl = server_kubectl(repo, kubeconfig)
+            context = f"kubeconfig:{kubeconfig.name}"
+        else:
+            context = context or env_config.raw.get("cluster")
+            if not context:
+                raise UsageError(f"env {env} has no `cluster:` in its env.yaml; pass --context")
+            kubectl = live_source.user_kubectl(context)
         keys = [ResourceKey.of(o) for o in desired]
         kinds = {(k.kind, k.group) for k in keys}
         for extra in config.extra_kinds:
@@ -60,7 +66,21 @@ def run_drift(repo: Repo, env: str, *, live_file: Path | None = None,
             kinds.add((kind, group))
         cluster_scoped = {(k.kind, k.group) for k in keys if not k.namespace} | set(scoped)
         selector = f"{MANAGED_BY} in ({','.join(sorted(managed_values(desired, config)))})"
-        live = live_source.fetch(context, kinds, namespaces, cluster_scoped, selector)
+        live = live_source.fetch(kubectl, kinds, namespaces, cluster_scoped, selector)
+        if server_side:
+            desired = [without_namespace(o, scoped)
+                       for o in live_source.predicted(kubectl, desired)]
     live = [without_namespace(o, scoped) for o in live]
     ownership = Ownership.of(env, checked_apps, not apps, desired, config)
     return detect(env, context, desired, live, config, namespaces, ownership)
+
+
+def server_kubectl(repo: Repo, kubeconfig: Path) -> live_source.Kubectl:
+    """The pinned kubectl, sealed, reading only `kubeconfig`."""
+    from marty_platform.settings import resolve
+    from marty_platform.tools.runner import ToolBox
+
+    settings = resolve(repo)
+    toolbox = ToolBox(settings.tools_bin, settings.cache_dir / "home", root=repo.root)
+    env = {**toolbox.environment(), "KUBECONFIG": str(kubeconfig.resolve())}
+    return live_source.Kubectl((toolbox.path("kubectl"),), env, f"kubeconfig {kubeconfig}")

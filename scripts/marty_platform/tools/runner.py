@@ -17,9 +17,11 @@ import json
 import os
 import re
 import shlex
+import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -307,3 +309,87 @@ class ToolBox:
     def run(self, tool: str, *args: str, **options) -> Completed:
         """Run a pinned tool: `run(self.command(tool, *args, **options))`."""
         return run(self.command(tool, *args, **options))
+
+
+# Long-running processes (the hermetic API server and its etcd). They outlive the command that
+# started them (`scripts/cluster up` returns; `down` stops them later), so a process is known by
+# its pid *and* its start time: a recycled pid never names another program.
+
+@dataclass(frozen=True)
+class Background:
+    """A started server process: its pid, its start time in clock ticks since boot (field 22 of
+    /proc/<pid>/stat) and the file its output goes to."""
+    name: str
+    pid: int
+    started: int
+    log: Path
+
+    def alive(self) -> bool:
+        return _start_time(self.pid) == self.started
+
+    def log_tail(self, lines: int = 20) -> str:
+        try:
+            text = self.log.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return clean_output("\n".join(text.splitlines()[-lines:]), limit=None)
+
+
+def _start_time(pid: int) -> int | None:
+    """The process's start time, or None when it is gone or a zombie (exited, not yet reaped)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) "
+    return None if fields[0] in ("Z", "X") else int(fields[19])
+
+
+def start_background(command: Command, name: str, log: Path) -> Background:
+    """Start `command` detached (own session, no terminal), its output appended to `log`."""
+    argv = (*_launcher(), *command.argv) if command.isolated and network_isolation() \
+        else command.argv
+    try:
+        with open(log, "ab") as output:
+            proc = subprocess.Popen(argv, cwd=command.cwd, env=dict(command.env),
+                                    stdin=subprocess.DEVNULL, stdout=output,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+    except OSError as exc:
+        raise command.failed(f"cannot be run: {exc.strerror or exc}") from None
+    _children[proc.pid] = proc
+    started = _start_time(proc.pid)
+    return Background(name, proc.pid, started if started is not None else -1, log)
+
+
+# Processes this Python started: reaped here, so a stopped child does not linger as a zombie.
+_children: dict[int, subprocess.Popen] = {}
+
+
+def _gone(process: Background) -> bool:
+    child = _children.get(process.pid)
+    if child is not None and child.poll() is not None:
+        return True
+    return not process.alive()
+
+
+def stop_background(process: Background, grace: float) -> str:
+    """SIGTERM, up to `grace` seconds to exit, then SIGKILL: "not running", "stopped" or
+    "killed". Only the process recorded is signalled, never a pid now used by another program."""
+    if _gone(process):
+        return "not running"
+    os.kill(process.pid, signal.SIGTERM)
+    if _wait_gone(process, grace):
+        return "stopped"
+    if process.alive():
+        os.kill(process.pid, signal.SIGKILL)
+    _wait_gone(process, 10)
+    return "killed"
+
+
+def _wait_gone(process: Background, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if _gone(process):
+            return True
+        time.sleep(0.1)
+    return _gone(process)

@@ -7,7 +7,7 @@ module "platform" {
 
   name               = "marty-dev"
   azs                = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
-  kubernetes_version = "1.33"
+  kubernetes_version = "1.34"
 
   vpc_cidr           = "10.10.0.0/16"
   single_nat_gateway = true

@@ -27,7 +27,7 @@ module "cluster" {
   source = "../../modules/cluster"
 
   name                   = "marty-example"
-  kubernetes_version     = "1.33"
+  kubernetes_version     = "1.34"
   vpc_id                 = data.aws_vpc.this.id
   subnet_ids             = data.aws_subnets.private.ids
   api_access_cidr_blocks = ["10.0.0.0/16"]
