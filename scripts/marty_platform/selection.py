@@ -41,7 +41,6 @@ AREA_CHECKS: dict[str, tuple[str, ...]] = {
     "config": ("yaml", "schema"),
     "docs": ("generated",),
     ".validateignore": ("yaml",),
-    ".vscode": ("generated",),
     "tools.toml": ALL_REPO_CHECKS,
 }
 # Directories of the repo holding rendered manifests rather than sources: the test suite's
