@@ -9,7 +9,7 @@ from pathlib import Path
 from marty_platform import crd_schemas
 from marty_platform.cluster import crds
 from marty_platform.cluster.local import kubectl
-from marty_platform.drift.scope import cluster_scoped_kinds
+from marty_platform.cluster_scope import cluster_scoped_kinds
 from marty_platform.envconfig import EnvConfig
 from marty_platform.errors import UsageError
 from marty_platform.model import ManifestObject
