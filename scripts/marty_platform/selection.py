@@ -28,18 +28,20 @@ ALL_REPO_CHECKS = tuple(checks.name_of(c) for c in
 # The repo checks a change under each top-level path feeds, besides the overlays rendering it.
 # "generated" wherever a generator reads or writes (generators/__init__.py lists them).
 AREA_CHECKS: dict[str, tuple[str, ...]] = {
-    "catalog": ("files", "repo_config", "catalog", "generated", "gitops"),
+    "catalog": ("files", "repo_config", "catalog", "generated", "gitops", "collector"),
     "base": ("files", "generated"),
     "overlays": ("files", "repo_config", "generated", "gitops"),
     "charts": ("files", "charts", "generated"),
     "gitops": ("files", "generated", "gitops"),
-    "monitoring": ("files", "monitoring", "catalog", "generated"),
+    "monitoring": ("files", "monitoring", "catalog", "generated", "collector", "tracing",
+                   "alert_templates"),
     "policies": ("files", "repo_config", "policy", "generated"),
     "terraform": ("terraform",),
     "schemas": ("files", "repo_config", "generated"),
     "config": ("files", "repo_config"),
     "docs": ("generated",),
     ".validateignore": ("files",),
+    "tools": ("collector",),
     "tools.toml": ALL_REPO_CHECKS,
 }
 # Directories of the repo holding rendered manifests rather than sources: the test suite's

@@ -11,8 +11,10 @@ see rules.py) and listing it here.
 import sys
 
 from marty_platform.checks import (
+    alert_templates,
     catalog,
     charts,
+    collector,
     delivery_access,
     files,
     generated,
@@ -23,13 +25,15 @@ from marty_platform.checks import (
     policy,
     repo_config,
     terraform,
+    tracing,
 )
 
 # Cheap, pure-Python checks run first, in the calling thread.
-PYTHON_REPO_CHECKS = [files.check, repo_config.check, catalog.check]
+PYTHON_REPO_CHECKS = [files.check, repo_config.check, catalog.check, tracing.check]
 # Checks that run external tools are submitted to the shared pool.
 TOOL_REPO_CHECKS = [charts.check, monitoring.check, terraform.check, policy.verify,
-                    generated.check, gitops.check]
+                    generated.check, gitops.check, collector.check,
+                    alert_templates.check]
 MANIFEST_CHECKS = [kubeconform.check, policy.check, delivery_access.check, object_size.check,
                    monitoring.check_rendered]
 
