@@ -28,12 +28,13 @@ ALL_REPO_CHECKS = tuple(checks.check_id(c) for c in
 # The repo checks a change under each top-level path feeds, besides the overlays rendering it.
 # "generated" wherever a generator reads or writes (generators/__init__.py lists them).
 AREA_CHECKS: dict[str, tuple[str, ...]] = {
-    "catalog": ("yaml", "schema", "catalog", "generated", "gitops"),
+    "catalog": ("yaml", "schema", "catalog", "generated", "gitops", "otelcol"),
     "base": ("yaml", "generated"),
     "overlays": ("yaml", "schema", "generated", "gitops", "terraform-alignment"),
     "charts": ("yaml", "helm", "generated"),
     "gitops": ("yaml", "generated", "gitops"),
-    "monitoring": ("yaml", "monitoring", "catalog", "generated"),
+    "monitoring": ("yaml", "monitoring", "catalog", "generated", "otelcol", "tracing",
+                   "amtool-template"),
     "policies": ("yaml", "schema", "policy", "generated"),
     "terraform": ("terraform", "tflint", "generated", "terraform-alignment", "terraform-lock"),
     ".tflint.hcl": ("tflint",),
@@ -41,6 +42,7 @@ AREA_CHECKS: dict[str, tuple[str, ...]] = {
     "config": ("yaml", "schema"),
     "docs": ("generated",),
     ".validateignore": ("yaml",),
+    "tools": ("otelcol",),
     "tools.toml": ALL_REPO_CHECKS,
 }
 # Directories of the repo holding rendered manifests rather than sources: the test suite's

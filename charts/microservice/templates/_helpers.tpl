@@ -165,6 +165,10 @@ spec:
           value: {{ .Values.otel.protocol | quote }}
         - name: OTEL_RESOURCE_ATTRIBUTES
           value: {{ include "microservice.otelResourceAttributes" . | quote }}
+        - name: OTEL_PROPAGATORS
+          value: {{ .Values.otel.propagators | quote }}
+        - name: LOG_TRACE_CONTEXT
+          value: {{ .Values.otel.logTraceContext | quote }}
         {{- end }}
         {{- if .Values.database.enabled }}
         - name: DATABASE_URI

@@ -9,6 +9,7 @@ Adding a check means writing one module named after the check id it reports unde
 its rules in it (`RULES = declare(...)`, see rules.py) and listing it here.
 """
 from marty_platform.checks import (
+    amtool_template,
     catalog,
     delivery,
     generated,
@@ -16,6 +17,7 @@ from marty_platform.checks import (
     helm,
     kubeconform,
     monitoring,
+    otelcol,
     policy,
     schema,
     server,
@@ -24,15 +26,16 @@ from marty_platform.checks import (
     terraform_alignment,
     terraform_lock,
     tflint,
+    tracing,
     yaml,
 )
 
 # Cheap, pure-Python checks run first, in the calling thread.
 PYTHON_REPO_CHECKS = [yaml.check, schema.check, catalog.check, terraform_alignment.check,
-                      terraform_lock.check]
+                      terraform_lock.check, tracing.check]
 # Checks that run external tools are submitted to the shared pool.
 TOOL_REPO_CHECKS = [helm.check, monitoring.check, terraform.check, tflint.check, policy.verify,
-                    generated.check, gitops.check]
+                    generated.check, gitops.check, otelcol.check, amtool_template.check]
 MANIFEST_CHECKS = [kubeconform.check, policy.check, delivery.check, size.check,
                    monitoring.check_rendered, terraform_alignment.check_rendered,
                    server.check]

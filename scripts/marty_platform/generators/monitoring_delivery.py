@@ -91,6 +91,9 @@ def collector(env: str, config: dict, components: dict) -> dict:
             "volumes": [{"name": "certs", "secret": {"secretName": CERT_SECRET}}],
             "volumeMounts": [{"name": "certs", "mountPath": "/etc/otel/certs",
                               "readOnly": True}],
+            # The operator creates ServiceMonitors for the collector's own metrics and for the
+            # prometheus exporter (:8889: the span metrics and their exemplars).
+            "observability": {"metrics": {"enableMetrics": True}},
             "config": config,
         },
     }

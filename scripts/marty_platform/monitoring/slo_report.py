@@ -37,6 +37,8 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from marty_platform.monitoring import budget_bars
+
 OBJECTIVE = "slo:objective:ratio"
 ERROR_BUDGET = "slo:error_budget:ratio"
 ERROR_RATIO = "slo:sli_error:ratio_rate30d"
@@ -238,6 +240,10 @@ def markdown(rows: list[Row]) -> str:
            "|---|---|---:|---:|---:|---|"]
     out += [f"| {r.service} | {r.slo} | {_pct(r.objective, 2)} | {_pct(r.error_ratio_30d, 4)} "
             f"| {_pct(r.budget_remaining, 1)} | {r.status} |" for r in rows]
+    bars = budget_bars.bar_lines(rows)
+    if bars:
+        out += ["", "#### Budget remaining per service (its lowest SLO)", "", "```text", *bars,
+                "```"]
     return "\n".join(out) + "\n"
 
 
