@@ -22,6 +22,7 @@ from marty_platform.generators import (
     check_docs,
     gitattributes,
     monitoring_delivery,
+    platform_controllers,
     policy_docs,
     prometheus_rules,
     schema_docs,
@@ -43,6 +44,7 @@ GENERATORS: dict[str, Generator] = {
     # After slo-rules: wraps its output (and the hand-written rules) as PrometheusRules.
     "prometheus-rules": prometheus_rules.generate,
     "monitoring-delivery": monitoring_delivery.generate,
+    "platform-controllers": platform_controllers.generate,
     # Last: it lists what the others own.
     "gitattributes": gitattributes.generate,
 }
@@ -67,6 +69,8 @@ OUTPUTS: dict[str, tuple[str, ...]] = {
     "prometheus-rules": (f"{prometheus_rules.OUT_DIR.as_posix()}/*.yaml",),
     "monitoring-delivery": ("base/platform/monitoring/dashboards/kustomization.yaml",
                             "base/platform/monitoring/otel/*/*.yaml"),
+    "platform-controllers": ("gitops/argocd/*/controllers.yaml", "gitops/flux/*/controllers.yaml",
+                             platform_controllers.ALERTMANAGER_VALUES),
     "gitattributes": (gitattributes.OUTPUT,),
 }
 
