@@ -23,6 +23,7 @@ from marty_platform.checks import (
     policy,
     repo_config,
     terraform,
+    zero_config,
 )
 
 # Cheap, pure-Python checks run first, in the calling thread.
@@ -31,7 +32,7 @@ PYTHON_REPO_CHECKS = [files.check, repo_config.check, catalog.check]
 TOOL_REPO_CHECKS = [charts.check, monitoring.check, terraform.check, policy.verify,
                     generated.check, gitops.check]
 MANIFEST_CHECKS = [kubeconform.check, policy.check, delivery_access.check, object_size.check,
-                   monitoring.check_rendered]
+                   monitoring.check_rendered, zero_config.check]
 
 
 def name_of(check) -> str:
