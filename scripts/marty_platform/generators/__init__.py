@@ -20,6 +20,7 @@ from marty_platform.generators import (
     catalog_files,
     chart_readmes,
     check_docs,
+    codeowners,
     gitattributes,
     monitoring_delivery,
     platform_controllers,
@@ -45,6 +46,7 @@ GENERATORS: dict[str, Generator] = {
     "prometheus-rules": prometheus_rules.generate,
     "monitoring-delivery": monitoring_delivery.generate,
     "platform-controllers": platform_controllers.generate,
+    "codeowners": codeowners.generate,
     # Last: it lists what the others own.
     "gitattributes": gitattributes.generate,
 }
@@ -71,6 +73,7 @@ OUTPUTS: dict[str, tuple[str, ...]] = {
                             "base/platform/monitoring/otel/*/*.yaml"),
     "platform-controllers": ("gitops/argocd/*/controllers.yaml", "gitops/flux/*/controllers.yaml",
                              platform_controllers.ALERTMANAGER_VALUES),
+    "codeowners": (codeowners.OUTPUT,),
     "gitattributes": (gitattributes.OUTPUT,),
 }
 
