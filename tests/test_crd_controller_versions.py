@@ -17,11 +17,10 @@ CONTROLLERS = "catalog/platform-controllers.yaml"
 def _bump_cert_manager(repo) -> None:
     path = repo / CONTROLLERS
     text = path.read_text()
-    old = "    chart: {repository: jetstack, name: cert-manager, version: v1.16.2}\n" \
-          "    appVersion: v1.16.2\n"
+    old = "name: cert-manager, version: v1.16.2}\n    appVersion: v1.16.2\n"
     assert old in text
-    path.write_text(text.replace(old, "    chart: {repository: jetstack, name: cert-manager, "
-                                      "version: v1.17.1}\n    appVersion: v1.17.1\n"))
+    path.write_text(text.replace(old, "name: cert-manager, version: v1.17.1}\n"
+                                      "    appVersion: v1.17.1\n"))
 
 
 def _findings(run_cli, repo, rule: str) -> list[dict]:

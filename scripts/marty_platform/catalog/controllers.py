@@ -90,8 +90,9 @@ def load(root: Path) -> Controllers:
         raise _problem(f"{problems[0]} (schema {SCHEMA}); `scripts/validate catalog/` lists "
                        "every problem with its line")
     repositories, raw = data["repositories"], data["controllers"]
+    named = {url: key for key, url in repositories.items()}
     for name, entry in raw.items():
-        if entry["chart"]["repository"] not in repositories:
+        if entry["chart"]["repository"] not in named:
             raise _problem(f"{name}: repository {entry['chart']['repository']!r} is not listed "
                            "under `repositories`")
         for dep in entry.get("dependsOn") or []:
@@ -108,8 +109,8 @@ def load(root: Path) -> Controllers:
                       for f in entry.get("valueFiles") or ["values.yaml"])
         chart = entry["chart"]
         controllers.append(Controller(
-            name=name, repository=chart["repository"],
-            repository_url=repositories[chart["repository"]], chart=chart["name"],
+            name=name, repository=named[chart["repository"]],
+            repository_url=chart["repository"], chart=chart["name"],
             version=str(chart["version"]), app_version=str(entry["appVersion"]),
             namespace=entry["namespace"], engines=tuple(entry.get("engines") or ENGINES),
             depends_on=tuple(entry.get("dependsOn") or ()), value_files=files,
