@@ -168,7 +168,8 @@ def refresh_crd_schemas(catalog: Path | None, source: str | None, check: bool) -
     """Carry in schemas/crds/ the CRD schema of every custom kind the overlays render."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from marty_platform import crd_schemas
+    from marty_platform import crd_controllers, crd_schemas
+    from marty_platform.catalog import controllers as catalog_controllers
     from marty_platform.context import Options, build_context
     from marty_platform.errors import UsageError
     from marty_platform.repo import Repo
@@ -191,8 +192,12 @@ def refresh_crd_schemas(catalog: Path | None, source: str | None, check: bool) -
             sys.exit(1)
         click.echo(f"{len(used)} CRD schemas up to date in {crd_schemas.VENDORED_DIR}")
         return
+    controllers = catalog_controllers.load(ctx.repo.root) \
+        if catalog_controllers.present(ctx.repo.root) else None
+    versions = crd_controllers.recorded_versions(
+        controllers, [crd_schemas.schema_path(kind) for kind in used]) if controllers else {}
     result = crd_schemas.refresh(directory, used, catalog.resolve(),
-                                 source or crd_schemas.DEFAULT_SOURCE)
+                                 source or crd_schemas.DEFAULT_SOURCE, versions)
     for name in result.orphaned:
         click.echo(f"removed: {crd_schemas.VENDORED_DIR}/{name}")
     for name in result.missing:

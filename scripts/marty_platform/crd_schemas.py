@@ -92,7 +92,8 @@ def _write_sources(directory: Path, sources: dict[str, dict]) -> None:
              "schemas:"]
     for name in sorted(sources):
         entry = sources[name]
-        fields = ", ".join(f"{key}: {entry[key]}" for key in ("source", "sha256") if key in entry)
+        fields = ", ".join(f"{key}: {entry[key]}" for key in
+                           ("source", "sha256", "controller", "version") if key in entry)
         lines.append(f"  {name}: {{{fields}}}")
     (directory / SOURCES_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -128,9 +129,11 @@ def compare(directory: Path, used: set[Kind]) -> Comparison:
                       edited=[name for name in edited_copies(directory) if name in wanted])
 
 
-def refresh(directory: Path, used: set[Kind], catalog: Path, source: str) -> Comparison:
+def refresh(directory: Path, used: set[Kind], catalog: Path, source: str,
+            versions: dict[str, dict] | None = None) -> Comparison:
     """Copy the schema of every used kind from `catalog`, keep hand-written ones, drop the rest.
-    Returns what is still missing (in neither the catalog nor hand-written)."""
+    `versions` (schema -> {controller, version}) records which controller version each schema
+    is taken for. Returns what is still missing (in neither the catalog nor hand-written)."""
     if not catalog.is_dir():
         raise UsageError(f"{catalog}: no such catalog directory")
     sources = read_sources(directory)
@@ -147,6 +150,8 @@ def refresh(directory: Path, used: set[Kind], catalog: Path, source: str) -> Com
             kept[name] = {"source": source, "sha256": _sha256(target)}
         else:
             missing.append(name)
+            continue
+        kept[name].update((versions or {}).get(name, {}))
     orphaned = sorted(_carried(directory) - set(kept) - set(missing))
     for name in orphaned:
         (directory / name).unlink()

@@ -65,7 +65,7 @@ def test_collector_config_is_the_env_source_file(env):
     assert collector["metadata"]["name"] == monitoring_delivery.COLLECTOR_NAME
 
 
-def test_dashboards_and_alertmanager_config_are_configmaps_of_the_files():
+def test_dashboards_are_configmaps_and_alertmanager_config_is_chart_values():
     objs = build("staging")
     maps = {o["metadata"]["name"]: o for o in by_kind(objs, "ConfigMap")}
     dashboards = sorted((ROOT / "monitoring" / "dashboards").glob("*.json"))
@@ -73,10 +73,17 @@ def test_dashboards_and_alertmanager_config_are_configmaps_of_the_files():
         cm = maps[f"grafana-dashboard-{path.stem}"]
         assert cm["metadata"]["labels"]["grafana_dashboard"] == "1"
         assert json.loads(cm["data"][path.name]) == json.loads(path.read_text())
-    alertmanager = maps["alertmanager-marty"]["data"]
-    assert alertmanager["alertmanager.yaml"] == (
-        ROOT / "monitoring" / "alertmanager" / "alertmanager.yaml").read_text()
-    assert "marty.tmpl" in alertmanager
+    # The Alertmanager configuration is delivered as kube-prometheus-stack values, not as a
+    # ConfigMap nothing mounts.
+    assert "alertmanager-marty" not in maps
+    values = yaml.safe_load((ROOT / "gitops" / "controllers" / "kube-prometheus-stack" /
+                             "alertmanager.yaml").read_text())["alertmanager"]
+    config = yaml.safe_load((ROOT / "monitoring" / "alertmanager" / "alertmanager.yaml").read_text())
+    assert values["config"]["route"] == config["route"]
+    assert values["config"]["receivers"] == config["receivers"]
+    assert values["config"]["templates"] == ["/etc/alertmanager/config/*.tmpl"]
+    assert values["templateFiles"]["marty.tmpl"] == (
+        ROOT / "monitoring" / "alertmanager" / "templates" / "marty.tmpl").read_text()
     assert not by_kind(objs, "Secret"), "receiver secrets come from an ExternalSecret"
     assert one(objs, "ExternalSecret")["spec"]["target"]["name"] == "alertmanager-secrets"
 

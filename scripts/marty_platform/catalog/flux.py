@@ -4,6 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
+from marty_platform.catalog.controllers import load as load_controllers
+from marty_platform.catalog.controllers import present as controllers_present
 from marty_platform.catalog.model import PART_OF, dump
 from marty_platform.envconfig import production_envs
 from marty_platform.repo import Repo
@@ -62,12 +64,15 @@ def flux_kustomizations(root: Path, env: str, services: Iterable[str] = ()) -> s
     names = sorted((set(overlay_names(root, env)) | set(services)) - {"gitops-argocd"})
     production = env in production_envs(Repo(root))  # synced less often, never pruned
     platform = [n for n in names if n.startswith("platform-")]
+    # gitops-flux also installs the platform controllers (HelmReleases, controllers.yaml): it is
+    # healthy once they are, and the platform overlays start after it.
+    controllers = load_controllers(root) if controllers_present(root) else None
     docs = []
     for name in names:
         if name == "gitops-flux":
             depends: list[str] = []
         elif name == "platform-namespaces":
-            depends = []
+            depends = ["gitops-flux"] if controllers and "gitops-flux" in names else []
         elif name.startswith("platform-"):
             depends = ["platform-namespaces"] if "platform-namespaces" in names else []
         else:
@@ -84,6 +89,10 @@ def flux_kustomizations(root: Path, env: str, services: Iterable[str] = ()) -> s
         }
         if depends:
             spec["dependsOn"] = [{"name": d} for d in depends]
+        if name == "gitops-flux" and controllers:
+            spec["healthChecks"] = [
+                {"apiVersion": "helm.toolkit.fluxcd.io/v2", "kind": "HelmRelease",
+                 "name": c.name, "namespace": FLUX_NS} for c in controllers.for_engine("flux")]
         docs.append({"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
                      "metadata": {"name": name, "namespace": FLUX_NS,
                                   "labels": {"app.kubernetes.io/part-of": PART_OF,
@@ -120,10 +129,12 @@ def flux_source(env: str) -> str:
 
 
 FLUX_KUSTOMIZATION = """# Flux objects of {env}: the rendered-branch GitRepository, the applier ServiceAccount
-# every Kustomization impersonates, and one Kustomization per overlay (generated).
+# every Kustomization impersonates, one Kustomization per overlay, and the platform controllers'
+# HelmRepositories and HelmReleases (all generated).
 apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 resources:
   - source.yaml
   - kustomizations.yaml
+  - controllers.yaml
 """

@@ -28,6 +28,7 @@ from marty_platform.checks import (
     tflint,
     tracing,
     yaml,
+    zero_config,
 )
 
 # Cheap, pure-Python checks run first, in the calling thread.
@@ -38,7 +39,7 @@ TOOL_REPO_CHECKS = [helm.check, monitoring.check, terraform.check, tflint.check,
                     generated.check, gitops.check, otelcol.check, amtool_template.check]
 MANIFEST_CHECKS = [kubeconform.check, policy.check, delivery.check, size.check,
                    monitoring.check_rendered, terraform_alignment.check_rendered,
-                   server.check]
+                   server.check, zero_config.check]
 
 
 def check_id(check) -> str:

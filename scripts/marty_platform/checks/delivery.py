@@ -16,6 +16,7 @@ from __future__ import annotations
 import fnmatch
 
 from marty_platform.batch import EnvBatch
+from marty_platform.catalog.controller_objects import CONTROLLERS_PROJECT_LABEL
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, ManifestObject, finding
 from marty_platform.rules import Rule, declare
@@ -49,12 +50,19 @@ def _matches(patterns, value: str) -> bool:
     return any(fnmatch.fnmatchcase(value, str(p)) for p in patterns or ())
 
 
+def _labelled(data: dict, labels: dict) -> bool:
+    own = (data.get("metadata") or {}).get("labels") or {}
+    return all(own.get(k) == v for k, v in labels.items())
+
+
 def _delivered(obj: ManifestObject) -> bool:
     return not obj.source.rstrip("/").split("/")[-1].startswith("gitops-")
 
 
 def _argo_findings(env: str, objects: list[ManifestObject], judged: list[ManifestObject]):
-    projects = [o.data for o in objects if o.data.get("kind") == "AppProject"]
+    # The platform controllers' project deploys pinned remote charts, never an overlay.
+    projects = [o.data for o in objects if o.data.get("kind") == "AppProject"
+                and not _labelled(o.data, CONTROLLERS_PROJECT_LABEL)]
     if not projects:
         return []
     destinations = [d.get("namespace", "") for p in projects

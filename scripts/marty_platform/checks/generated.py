@@ -2,7 +2,8 @@
 carried CRD schemas the copies recorded in schemas/crds/sources.yaml."""
 from __future__ import annotations
 
-from marty_platform import crd_schemas, generators
+from marty_platform import crd_controllers, crd_schemas, generators
+from marty_platform.catalog import controllers as catalog_controllers
 from marty_platform.catalog import validation as catalog_validation
 from marty_platform.catalog.model import CATALOG
 from marty_platform.context import RunContext
@@ -16,6 +17,9 @@ RULES = declare(
     *(Rule(name, f"a file the {name} generator writes is stale, missing or orphaned")
       for name in generators.GENERATORS),
     Rule("crd-schemas", "a carried CRD schema differs from the copy sources.yaml records"),
+    Rule("crd-version", "a carried CRD schema was taken for another version of its controller "
+         "than the pinned one (catalog/platform-controllers.yaml)"),
+    Rule("crd-controller", "a carried CRD schema's kind is served by no platform controller"),
     module=__name__)
 
 
@@ -42,4 +46,15 @@ def check(ctx: RunContext) -> list[CheckResult]:
             CHECK, "crd-schemas", "CRD schema differs from the catalog copy sources.yaml records; "
             "run `scripts/refresh-crd-schemas --from CATALOG_DIR`, or mark it `source: "
             "hand-written` there", file=f"{crd_schemas.VENDORED_DIR}/{name}"))
+    if catalog_controllers.present(ctx.repo.root):
+        result.stats.checked += 1
+        try:
+            controllers = catalog_controllers.load(ctx.repo.root)
+        except UsageError as exc:  # the schema check names the line
+            result.findings.append(finding(CHECK, "platform-controllers", str(exc)))
+            return [result]
+        directory = ctx.repo.root / crd_schemas.VENDORED_DIR
+        for problem in crd_controllers.problems(directory, controllers):
+            result.findings.append(finding(CHECK, problem.rule, problem.message,
+                                           file=f"{crd_schemas.VENDORED_DIR}/{problem.schema}"))
     return [result]

@@ -3,7 +3,8 @@
 Every overlay directory `overlays/<env>/<name>/` must be delivered exactly once by each delivery
 system, and every delivery object must point at an overlay that exists:
 
-- Argo CD: an Application (`spec.source.path` / `spec.sources[].path`) or an ApplicationSet git
+- Argo CD: an Application (`spec.source.path` / `spec.sources[].path`; a source naming a remote
+  `chart`, or only a `ref` for values, delivers no overlay) or an ApplicationSet git
   directory generator (each `overlays/<env>/*` pattern expands to the overlay directories it
   matches, minus its `exclude: true` patterns) references the overlay.
 - Flux: a `kustomize.toolkit.fluxcd.io` Kustomization whose `spec.path` is
@@ -109,6 +110,8 @@ def _argo_refs(doc: Doc, overlays: dict, result: CheckResult) -> list[Ref]:
         sources = ([spec["source"]] if isinstance(spec.get("source"), dict) else []) + [
             s for s in spec.get("sources") or [] if isinstance(s, dict)]
         for source in sources:
+            if source.get("chart") or ("ref" in source and "path" not in source):
+                continue  # a remote chart (a platform controller) or a values reference
             path = str(source.get("path") or "")
             target = _overlay_of(path)
             if target is None or target not in overlays:

@@ -21,6 +21,7 @@ RULES = declare(
     Rule("policy-exceptions", "policies/exceptions.yaml breaks its schema"),
     Rule("drift-ignore", "config/drift-ignore.yaml breaks its schema"),
     Rule("platform-components", "catalog/platform-components.yaml breaks its schema"),
+    Rule("platform-controllers", "catalog/platform-controllers.yaml breaks its schema"),
     module=__name__)
 
 

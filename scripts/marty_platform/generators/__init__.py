@@ -20,9 +20,11 @@ from marty_platform.generators import (
     catalog_files,
     chart_readmes,
     check_docs,
+    codeowners,
     editor_settings,
     gitattributes,
     monitoring_delivery,
+    platform_controllers,
     policy_docs,
     prometheus_rules,
     schema_docs,
@@ -46,6 +48,8 @@ GENERATORS: dict[str, Generator] = {
     # After slo-rules: wraps its output (and the hand-written rules) as PrometheusRules.
     "prometheus-rules": prometheus_rules.generate,
     "monitoring-delivery": monitoring_delivery.generate,
+    "platform-controllers": platform_controllers.generate,
+    "codeowners": codeowners.generate,
     # After the catalog: it binds the overlays the catalog scaffolds.
     "editor-settings": editor_settings.generate,
     # Last: it lists what the others own.
@@ -73,6 +77,9 @@ OUTPUTS: dict[str, tuple[str, ...]] = {
     "monitoring-delivery": ("base/platform/monitoring/dashboards/kustomization.yaml",
                             "base/platform/monitoring/otel/*/*.yaml"),
     "editor-settings": (editor_settings.SETTINGS, "schemas/editor/*.json"),
+    "platform-controllers": ("gitops/argocd/*/controllers.yaml", "gitops/flux/*/controllers.yaml",
+                             platform_controllers.ALERTMANAGER_VALUES),
+    "codeowners": (codeowners.OUTPUT,),
     "gitattributes": (gitattributes.OUTPUT,),
 }
 
