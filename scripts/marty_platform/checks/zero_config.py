@@ -385,15 +385,29 @@ def _tracing(root: Path, env: str, everything: list[ManifestObject],
     return found
 
 
+def _judged_count(judged: list[ManifestObject]) -> int:
+    """The objects the four parts look at: monitors and rules, dashboards, collectors, and the
+    releases of Prometheus and Grafana."""
+    releases = {stack.PROMETHEUS_RELEASE, stack.GRAFANA_RELEASE}
+    return sum(1 for o in judged
+               if (_is_monitoring(o) and o.data.get("kind") in MONITOR_KINDS)
+               or (o.data.get("kind") == "ConfigMap" and _dashboards(o))
+               or o.data.get("kind") == "OpenTelemetryCollector"
+               or (o.data.get("kind") in ("HelmRelease", "Application")
+                   and any(stack.delivered_release([o], r) for r in releases)))
+
+
 def check(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
+    judged = batch.objects
+    checked = _judged_count(judged)
+    if not checked:
+        return []
     result = CheckResult(CHECK, env=batch.env)
     everything = [*batch.objects, *batch.staged.context]
-    judged = batch.objects
     root = ctx.repo.root
     result.findings += _selection(root, batch.env, everything, judged)
     result.findings += _grafana(root, batch.env, everything, judged)
     result.findings += _routing(ctx, batch.env, everything, judged)
     result.findings += _tracing(root, batch.env, everything, judged)
-    result.stats.checked = sum(1 for o in judged if _is_monitoring(o) or o.data.get("kind") in (
-        "ConfigMap", "OpenTelemetryCollector", "HelmRelease", "Application"))
+    result.stats.checked = checked
     return [result]
