@@ -83,6 +83,19 @@ def test_a_datasource_uid_grafana_does_not_provision(run_cli, repo_copy):
     assert any("links to datasource uid 'tempo'" in m for m in messages), messages
 
 
+def test_a_dashboard_link_to_a_datasource_grafana_does_not_provision(run_cli, repo_copy):
+    """An exemplar's or data link's trace (`datasourceUid`) would be a dead link."""
+    path = repo_copy / "monitoring" / "dashboards" / "slowest-dependencies.json"
+    text = path.read_text()
+    assert '"datasourceUid": "jaeger"' in text
+    path.write_text(text.replace('"datasourceUid": "jaeger"', '"datasourceUid": "tempo"'))
+    findings, outcome = _zero_config(run_cli, repo_copy, "overlays/dev/platform-monitoring")
+    assert outcome.code == 1
+    messages = [f["message"] for f in findings if f["rule"] == "datasource-unknown"]
+    assert any("slowest-dependencies.json names datasource uid 'tempo'" in m
+               for m in messages), messages
+
+
 def test_an_alertmanager_that_loads_another_config(run_cli, repo_copy):
     _edit(repo_copy, PROMETHEUS_VALUES, "  alertmanagerSpec:\n",
           "  alertmanagerSpec:\n    useExistingSecret: true\n")

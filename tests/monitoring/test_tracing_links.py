@@ -1,6 +1,6 @@
-"""Check tracing: every datasource uid a dashboard or link names is provisioned; the collector
-metrics known-metrics.yaml lists, and those the Node Graph panel queries, are what every env's
-collector config produces."""
+"""Check tracing: the collector metrics known-metrics.yaml lists, and those the Node Graph panel
+queries, are what every env's collector config produces. (Datasource uids of dashboards and their
+links are the zero-config check's: tests/test_zero_config_checks.py.)"""
 from __future__ import annotations
 
 import json
@@ -26,7 +26,6 @@ def _rules(findings):
 
 
 def test_committed_dashboards_and_collector_metrics_agree():
-    assert tracing.check_datasource_uids(REPO_ROOT) == []
     assert tracing.check_collector_metrics(REPO_ROOT) == []
 
 
@@ -35,32 +34,6 @@ def test_the_live_map_and_trace_links_exist():
     assert any(p["type"] == "nodeGraph" for p in dashboard["panels"])
     slowest = (REPO_ROOT / "monitoring/dashboards/slowest-dependencies.json").read_text()
     assert '"exemplar": true' in slowest and '"datasourceUid": "jaeger"' in slowest
-
-
-def test_unknown_datasource_uid_in_a_link_is_a_finding(monitoring_repo):
-    path = monitoring_repo / DEPENDENCIES
-    path.write_text(path.read_text().replace('"datasourceUid": "jaeger"',
-                                             '"datasourceUid": "tempo"'))
-    findings = tracing.check_datasource_uids(monitoring_repo)
-    assert _rules(findings) == [("datasource-uid", DEPENDENCIES.as_posix())]
-    assert "'tempo'" in findings[0].message
-    assert findings[0].line == next(n for n, line in enumerate(path.read_text().splitlines(), 1)
-                                    if '"tempo"' in line)
-
-
-def test_a_panel_uid_naming_no_datasource_variable_is_a_finding(monitoring_repo):
-    path = monitoring_repo / DEPENDENCIES
-    dashboard = json.loads(path.read_text())
-    dashboard["panels"][0]["datasource"]["uid"] = "${metrics}"
-    path.write_text(json.dumps(dashboard, indent=2))
-    assert _rules(tracing.check_datasource_uids(monitoring_repo)) == [
-        ("datasource-uid", DEPENDENCIES.as_posix())]
-
-
-def test_missing_datasource_list_is_a_finding(monitoring_repo):
-    (monitoring_repo / "monitoring/grafana-datasources.yaml").unlink()
-    assert _rules(tracing.check_datasource_uids(monitoring_repo)) == [
-        ("datasource-list", "monitoring/grafana-datasources.yaml")]
 
 
 def test_renamed_connector_breaks_the_listed_metrics_and_the_graph(monitoring_repo):

@@ -1,11 +1,11 @@
 """Trace correlation and the live service map, tied to what really exists:
 
-- every datasource uid a dashboard or one of its links names is one Grafana is provisioned with
-  (monitoring/grafana-datasources.yaml), so no panel is empty and no trace link dead;
 - every span metric monitoring/known-metrics.yaml lists under `otel-collector` (which dashboards
   and alerts may then query) is produced by every env's collector config, and every metric a
   Node Graph panel (the live service map) queries is one of them.
-Pure Python: the collector's own verdict on its configs is the `otelcol` check.
+Pure Python: the collector's own verdict on its configs is the `otelcol` check. Whether every
+datasource uid a dashboard or one of its links names is one the env's Grafana provisions is the
+`zero-config` check's (it reads the Grafana release each env deploys).
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, finding
-from marty_platform.monitoring import collector_config, datasources
+from marty_platform.monitoring import collector_config
 from marty_platform.monitoring.dashboards import dashboard_files, queries
 from marty_platform.monitoring.findings import line_of, rel
 from marty_platform.monitoring.known_metrics import exported_metrics
@@ -27,11 +27,8 @@ CHECK = "tracing"
 # The known-metrics.yaml exporter whose metrics the collector configs must produce.
 COLLECTOR_EXPORTER = "otel-collector"
 RULES = declare(
-    CHECK, "Trace correlation and the service map: datasource uids of dashboards and links, the "
-    "collector's span metrics behind dashboards and alerts.",
-    Rule("datasource-list", "monitoring/grafana-datasources.yaml is missing or malformed"),
-    Rule("datasource-uid", "a dashboard or link names a datasource uid Grafana is not "
-         "provisioned with"),
+    CHECK, "Trace correlation and the service map: the collector's span metrics behind "
+    "dashboards, alerts and the Node Graph panel.",
     Rule("span-metric-missing", "known-metrics.yaml lists a collector metric an env's collector "
          "config does not produce"),
     Rule("graph-metric", "a Node Graph panel queries a metric the collector configs do not "
@@ -47,7 +44,7 @@ def check(ctx: RunContext) -> list[CheckResult]:
     result = CheckResult(CHECK)
     root = ctx.repo.root
     if (root / "monitoring").is_dir():
-        result.findings = check_datasource_uids(root) + check_collector_metrics(root)
+        result.findings = check_collector_metrics(root)
         result.stats.checked = len(dashboard_files(root)) + len(collector_config.config_files(root))
     return [result]
 
@@ -61,17 +58,6 @@ def _dashboards(root: Path):
             continue  # the monitoring check reports it (dashboard-json)
         if isinstance(dashboard, dict):
             yield path, text, dashboard
-
-
-def check_datasource_uids(root: Path) -> list:
-    try:
-        known = datasources.provisioned_uids(root)
-    except datasources.DatasourceListError as exc:
-        return [_finding("datasource-list", exc.message, datasources.DATASOURCES.as_posix(),
-                         exc.line)]
-    return [_finding("datasource-uid", message, rel(path, root), line)
-            for path, text, dashboard in _dashboards(root)
-            for line, message in datasources.unknown_uids(text, dashboard, known)]
 
 
 def _produced(root: Path) -> dict[str, set[str]]:

@@ -115,13 +115,14 @@ def namespace_labels(objects: list[ManifestObject]) -> dict[str, dict]:
 # --- Grafana dashboards ------------------------------------------------------------------------
 
 def datasource_references(dashboard: dict) -> list[object]:
-    """Every `datasource` value in a dashboard (panels, targets, variables, annotations)."""
+    """Every `datasource` value in a dashboard (panels, targets, variables, annotations) and every
+    `datasourceUid` a link names (an exemplar's or a data link's trace)."""
     found: list[object] = []
 
     def walk(node: object) -> None:
         if isinstance(node, dict):
             for key, value in node.items():
-                if key == "datasource" and value is not None:
+                if key in ("datasource", "datasourceUid") and value is not None:
                     found.append(value)
                 walk(value)
         elif isinstance(node, list):
