@@ -110,7 +110,8 @@ def test_check_docs_list_every_declared_rule():
 def test_every_check_module_declares_its_check():
     from marty_platform import checks
 
-    for check in {*checks.PYTHON_REPO_CHECKS, *checks.TOOL_REPO_CHECKS, *checks.MANIFEST_CHECKS}:
+    for check in {*checks.PYTHON_REPO_CHECKS, *checks.TOOL_REPO_CHECKS, *checks.MANIFEST_CHECKS,
+                  *checks.SERVER_CHECKS}:
         assert checks.check_id(check) in {d.check for d in rules.declarations()}
 
 

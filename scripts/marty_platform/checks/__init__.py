@@ -32,7 +32,9 @@ PYTHON_REPO_CHECKS = [files.check, repo_config.check, catalog.check]
 TOOL_REPO_CHECKS = [charts.check, monitoring.check, terraform.check, policy.verify,
                     generated.check, gitops.check]
 MANIFEST_CHECKS = [kubeconform.check, policy.check, delivery_access.check, object_size.check,
-                   monitoring.check_rendered, server.check]
+                   monitoring.check_rendered]
+# Only with `validate --server` (an API server to dry-run against).
+SERVER_CHECKS = [server.check]
 
 
 def name_of(check) -> str:
