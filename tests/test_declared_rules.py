@@ -112,7 +112,8 @@ def test_every_check_module_is_named_after_the_check_it_declares():
 
     from marty_platform import checks
 
-    for check in {*checks.PYTHON_REPO_CHECKS, *checks.TOOL_REPO_CHECKS, *checks.MANIFEST_CHECKS}:
+    for check in {*checks.PYTHON_REPO_CHECKS, *checks.TOOL_REPO_CHECKS, *checks.MANIFEST_CHECKS,
+                  *checks.SERVER_CHECKS}:
         module = check.__module__.rsplit(".", 1)[-1]
         assert sys.modules[check.__module__].RULES.check.replace("-", "_") == module, module
         assert checks.check_id(check) in {d.check for d in rules.declarations()}

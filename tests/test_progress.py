@@ -78,7 +78,7 @@ def test_verbose_prints_one_timing_line_per_check(cache_dir):
     assert not ANSI.search(proc.stderr), proc.stderr
     stages = [match.group(1) for match in TIMING.finditer(proc.stderr)]
     assert sorted(stages) == sorted(["kubeconform", "policy", "delivery", "size",
-                                     "monitoring.check_rendered", "zero_config", "server",
+                                     "monitoring.check_rendered", "zero_config",
                                      "terraform_alignment.check_rendered"]), proc.stderr
 
 

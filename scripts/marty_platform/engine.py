@@ -166,8 +166,9 @@ def _validate(ctx: RunContext, progress: Progress) -> Report:
         staged = StagedBatch.write(env, ctx.scratch(f"objects-{env}"), objects[env],
                                    context.get(env, []))
         batch = EnvBatch(ctx.env_configs[env], staged)
+        server_checks = checks.SERVER_CHECKS if ctx.options.server_kubeconfig else []
         batch_futures += [ctx.pool.submit(_tracked, progress, c, ctx, batch)
-                          for c in checks.MANIFEST_CHECKS]
+                          for c in [*checks.MANIFEST_CHECKS, *server_checks]]
     for future in [*batch_futures, *tool_futures]:
         report.results += future.result()
 

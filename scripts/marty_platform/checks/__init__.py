@@ -39,7 +39,9 @@ TOOL_REPO_CHECKS = [helm.check, monitoring.check, terraform.check, tflint.check,
                     generated.check, gitops.check, otelcol.check, amtool_template.check]
 MANIFEST_CHECKS = [kubeconform.check, policy.check, delivery.check, size.check,
                    monitoring.check_rendered, terraform_alignment.check_rendered,
-                   server.check, zero_config.check]
+                   zero_config.check]
+# Only with `validate --server` (an API server to dry-run against).
+SERVER_CHECKS = [server.check]
 
 
 def check_id(check) -> str:
