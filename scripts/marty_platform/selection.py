@@ -28,18 +28,20 @@ ALL_REPO_CHECKS = tuple(checks.name_of(c) for c in
 # The repo checks a change under each top-level path feeds, besides the overlays rendering it.
 # "generated" wherever a generator reads or writes (generators/__init__.py lists them).
 AREA_CHECKS: dict[str, tuple[str, ...]] = {
-    "catalog": ("files", "repo_config", "catalog", "generated", "gitops"),
-    "base": ("files", "generated"),
-    "overlays": ("files", "repo_config", "generated", "gitops"),
-    "charts": ("files", "charts", "generated"),
-    "gitops": ("files", "generated", "gitops"),
-    "monitoring": ("files", "monitoring", "catalog", "generated"),
-    "policies": ("files", "repo_config", "policy", "generated"),
-    "terraform": ("terraform",),
-    "schemas": ("files", "repo_config", "generated"),
-    "config": ("files", "repo_config"),
-    "docs": ("generated",),
+    "catalog": ("files", "repo_config", "catalog", "generated", "gitops", "secrets"),
+    "base": ("files", "generated", "secrets"),
+    "overlays": ("files", "repo_config", "generated", "gitops", "secrets"),
+    "charts": ("files", "charts", "generated", "secrets"),
+    "gitops": ("files", "generated", "gitops", "secrets"),
+    "monitoring": ("files", "monitoring", "catalog", "generated", "secrets"),
+    "policies": ("files", "repo_config", "policy", "generated", "secrets"),
+    "terraform": ("terraform", "secrets"),
+    "schemas": ("files", "repo_config", "generated", "secrets"),
+    "config": ("files", "repo_config", "secrets"),
+    "docs": ("generated", "secrets"),
     ".validateignore": ("files",),
+    ".github": ("secrets",),
+    "scripts": ("secrets",),
     "tools.toml": ALL_REPO_CHECKS,
 }
 # Directories of the repo holding rendered manifests rather than sources: the test suite's

@@ -22,6 +22,7 @@ from marty_platform.checks import (
     object_size,
     policy,
     repo_config,
+    secrets,
     terraform,
 )
 
@@ -29,9 +30,9 @@ from marty_platform.checks import (
 PYTHON_REPO_CHECKS = [files.check, repo_config.check, catalog.check]
 # Checks that run external tools are submitted to the shared pool.
 TOOL_REPO_CHECKS = [charts.check, monitoring.check, terraform.check, policy.verify,
-                    generated.check, gitops.check]
+                    generated.check, gitops.check, secrets.check]
 MANIFEST_CHECKS = [kubeconform.check, policy.check, delivery_access.check, object_size.check,
-                   monitoring.check_rendered]
+                   monitoring.check_rendered, secrets.check_rendered]
 
 
 def name_of(check) -> str:
