@@ -5,7 +5,8 @@ A waiver is deliberately weak: it names one policy rule (from policies/*/metadat
 object by kind, name and namespace, exactly; or one scanner rule id (`gitleaks/<id>`, declared
 through the check's `scanner_rules`) and one repo-relative file, exactly. It never touches a
 parse, render, schema or tooling finding: those mean the input was not checked at all. The
-exceptions file is checked against its JSON schema in every mode, and an entry that fails it is reported and ignored.
+exceptions file is checked against its JSON schema in every mode, and an entry that fails it is
+reported and ignored.
 """
 from __future__ import annotations
 
