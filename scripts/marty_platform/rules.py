@@ -30,7 +30,8 @@ from marty_platform.model import Severity
 # Every module holding a `declare(...)`: importing them fills the registry. `checks` imports
 # each check module.
 DECLARING_MODULES = ("marty_platform.checks", "marty_platform.render", "marty_platform.waivers",
-                     "marty_platform.promote")
+                     "marty_platform.promote", "marty_platform.security.history",
+                     "marty_platform.security.dependencies")
 
 
 @dataclass(frozen=True)
