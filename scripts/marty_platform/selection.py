@@ -40,8 +40,8 @@ AREA_CHECKS: dict[str, tuple[str, ...]] = {
     "config": ("files", "repo_config", "secrets"),
     "docs": ("generated", "secrets"),
     ".validateignore": ("files",),
-    ".github": ("secrets",),
-    "scripts": ("secrets",),
+    ".github": ("secrets", "workflow_security"),
+    "scripts": ("secrets", "python_security"),
     "tools.toml": ALL_REPO_CHECKS,
 }
 # Directories of the repo holding rendered manifests rather than sources: the test suite's

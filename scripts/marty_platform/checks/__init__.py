@@ -21,16 +21,19 @@ from marty_platform.checks import (
     monitoring,
     object_size,
     policy,
+    python_security,
     repo_config,
     secrets,
     terraform,
+    workflow_security,
 )
 
 # Cheap, pure-Python checks run first, in the calling thread.
 PYTHON_REPO_CHECKS = [files.check, repo_config.check, catalog.check]
 # Checks that run external tools are submitted to the shared pool.
 TOOL_REPO_CHECKS = [charts.check, monitoring.check, terraform.check, policy.verify,
-                    generated.check, gitops.check, secrets.check]
+                    generated.check, gitops.check, secrets.check,
+                    python_security.check, workflow_security.check]
 MANIFEST_CHECKS = [kubeconform.check, policy.check, delivery_access.check, object_size.check,
                    monitoring.check_rendered, secrets.check_rendered]
 
