@@ -22,14 +22,12 @@ from marty_platform.model import Report
 @format_option(Report, default="auto", auto=True)
 @today_option()
 def scan(history, online, sbom_file, output_format, today) -> None:
-    """The security scans scripts/validate does not run: history, online, SBOM."""
-    from marty_platform.errors import UsageError
+    """The security scans scripts/validate does not run: the licences of the tooling (always),
+    and the git history, the dependency audit and the SBOM when asked."""
     from marty_platform.repo import Repo
     from marty_platform.security.scan import ScanRequest, run_scan
     from marty_platform.settings import resolve
 
-    if not (history or online or sbom_file):
-        raise UsageError("give at least one of --history, --online, --sbom FILE")
     repo = Repo.find()
     settings = resolve(repo, today=today)
     report = run_scan(repo, settings, ScanRequest(history=history, online=online,

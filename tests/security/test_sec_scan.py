@@ -80,7 +80,23 @@ def test_the_sbom_is_cyclonedx_json_of_the_tooling(run_cli, tmp_path):
     assert {"click", "PyYAML", "jsonschema", "deepdiff"} <= names
 
 
-def test_scan_without_a_scan_is_a_usage_error(run_cli):
-    outcome = run_cli("scan")
-    assert outcome.code == 2
-    assert outcome.stderr.startswith("error: give at least one of")
+def test_every_licence_of_the_tooling_is_identified_and_allowed(run_cli):
+    outcome = run_cli("scan", "--format", "json")
+    assert outcome.code == 0, outcome.stdout + outcome.stderr
+    stats = outcome.json["stats"]["checks"]["licences"]
+    assert stats["checked"] > 100 and stats["errors"] == 0
+
+
+def test_a_licence_missing_from_the_allowlist_is_a_finding(run_cli, repo_copy):
+    """Without MIT and Apache-2.0, a Python package (PyYAML, MIT) and a Go module compiled into
+    a pinned tool (conftest itself, Apache-2.0, identified from its LICENSE file) are findings."""
+    allowlist = repo_copy / "policies/licences.yaml"
+    allowlist.write_text(allowlist.read_text().replace("  - MIT\n", "")
+                         .replace("  - Apache-2.0\n", ""))
+    outcome = run_cli("scan", "--format", "json", cwd=repo_copy)
+    assert outcome.code == 1, outcome.stdout + outcome.stderr
+    assert outcome.findings(check="licences", rule="not-allowed", resource="python:PyYAML",
+                            file="pyproject.toml")
+    [conftest] = outcome.findings(check="licences", resource="go:github.com/open-policy-agent/"
+                                                             "conftest")
+    assert conftest["rule"] == "not-allowed" and "Apache-2.0" in conftest["message"]

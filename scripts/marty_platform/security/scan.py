@@ -1,5 +1,7 @@
 """`scripts/scan`: the security scans that do not belong in `scripts/validate`, because they read
+outside the repo (the licences of the installed packages and of the Go module cache), read
 `.git/` (history), need the network (the dependency audit) or write an artifact (the SBOM).
+The offline ones (licences) always run; the others when asked.
 
 One Report of the common model, so every validate format (text, json, markdown, github, sarif,
 junit) works, and the scanner waivers of `policies/exceptions.yaml` apply.
@@ -14,7 +16,7 @@ from pathlib import Path
 from marty_platform.context import Options, build_context
 from marty_platform.model import Report
 from marty_platform.repo import Repo
-from marty_platform.security import dependencies, history, sbom
+from marty_platform.security import dependencies, history, licences, sbom
 from marty_platform.settings import Settings
 from marty_platform.waivers import apply_waivers, load_waivers
 
@@ -31,6 +33,7 @@ def run_scan(repo: Repo, settings: Settings, request: ScanRequest) -> Report:
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         ctx = build_context(repo, Options(), pool, settings)
         try:
+            report.results.append(licences.check(ctx))
             if request.history:
                 report.results.append(history.check(ctx))
             if request.online:
