@@ -31,7 +31,8 @@ from marty_platform.model import Severity
 # each check module.
 DECLARING_MODULES = ("marty_platform.checks", "marty_platform.render", "marty_platform.waivers",
                      "marty_platform.promote", "marty_platform.security.history",
-                     "marty_platform.security.dependencies", "marty_platform.security.licences")
+                     "marty_platform.security.dependencies", "marty_platform.security.licences",
+                     "marty_platform.security.coverage")
 
 
 @dataclass(frozen=True)

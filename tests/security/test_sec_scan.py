@@ -100,3 +100,14 @@ def test_a_licence_missing_from_the_allowlist_is_a_finding(run_cli, repo_copy):
     [conftest] = outcome.findings(check="licences", resource="go:github.com/open-policy-agent/"
                                                              "conftest")
     assert conftest["rule"] == "not-allowed" and "Apache-2.0" in conftest["message"]
+
+
+def test_a_tracked_file_of_no_known_kind_is_uncovered(run_cli, history_repo):
+    (history_repo / "Dockerfile").write_text("FROM scratch\n")
+    _git(history_repo, "add", "Dockerfile")
+    _git(history_repo, "commit", "--quiet", "-m", "a new kind of file")
+    outcome = run_cli("scan", "--format", "json", cwd=history_repo)
+    assert outcome.code == 1, outcome.stdout + outcome.stderr
+    assert [f["file"] for f in outcome.findings(check="coverage")] == ["Dockerfile"]
+    assert outcome.json["stats"]["checks"]["coverage"]["checked"] > 500
+

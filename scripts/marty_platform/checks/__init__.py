@@ -17,6 +17,7 @@ from marty_platform.checks import (
     files,
     generated,
     gitops,
+    iac_security,
     kubeconform,
     monitoring,
     object_size,
@@ -33,9 +34,10 @@ PYTHON_REPO_CHECKS = [files.check, repo_config.check, catalog.check]
 # Checks that run external tools are submitted to the shared pool.
 TOOL_REPO_CHECKS = [charts.check, monitoring.check, terraform.check, policy.verify,
                     generated.check, gitops.check, secrets.check,
-                    python_security.check, workflow_security.check]
+                    python_security.check, workflow_security.check, iac_security.check]
 MANIFEST_CHECKS = [kubeconform.check, policy.check, delivery_access.check, object_size.check,
-                   monitoring.check_rendered, secrets.check_rendered]
+                   monitoring.check_rendered, secrets.check_rendered,
+                   iac_security.check_rendered]
 
 
 def name_of(check) -> str:

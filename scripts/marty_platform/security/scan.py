@@ -1,7 +1,8 @@
 """`scripts/scan`: the security scans that do not belong in `scripts/validate`, because they read
 outside the repo (the licences of the installed packages and of the Go module cache), read
 `.git/` (history), need the network (the dependency audit) or write an artifact (the SBOM).
-The offline ones (licences) always run; the others when asked.
+The offline ones (licences, coverage of the tracked files) always run; the others when
+asked.
 
 One Report of the common model, so every validate format (text, json, markdown, github, sarif,
 junit) works, and the scanner waivers of `policies/exceptions.yaml` apply.
@@ -16,7 +17,7 @@ from pathlib import Path
 from marty_platform.context import Options, build_context
 from marty_platform.model import Report
 from marty_platform.repo import Repo
-from marty_platform.security import dependencies, history, licences, sbom
+from marty_platform.security import coverage, dependencies, history, licences, sbom
 from marty_platform.settings import Settings
 from marty_platform.waivers import apply_waivers, load_waivers
 
@@ -34,6 +35,11 @@ def run_scan(repo: Repo, settings: Settings, request: ScanRequest) -> Report:
         ctx = build_context(repo, Options(), pool, settings)
         try:
             report.results.append(licences.check(ctx))
+            if (repo.root / ".git").exists():
+                report.results.append(coverage.check(repo.root))
+            else:
+                report.notes.append("coverage not checked: not a git repository (it reads the "
+                                    "tracked files)")
             if request.history:
                 report.results.append(history.check(ctx))
             if request.online:

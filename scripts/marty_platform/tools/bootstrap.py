@@ -95,12 +95,18 @@ def bootstrap(manifest: Manifest, bin_dir: Path, progress: Progress = print,
               only: list[str] | None = None) -> list[InstallOutcome]:
     bin_dir.mkdir(parents=True, exist_ok=True)
     go = find_go(manifest.go_fallback, progress)
-    unknown = set(only or ()) - set(manifest.tools)
+    unknown = set(only or ()) - set(manifest.tools) - set(manifest.pytools)
     if unknown:
         raise ToolError(f"unknown tool(s): {', '.join(sorted(unknown))}")
     pins = [p for p in manifest.tools.values() if not only or p.name in only]
-    progress(f"bootstrap: {len(pins)} tool(s) into {bin_dir} (go: {go})")
+    pypins = [p for p in manifest.pytools.values() if not only or p.name in only]
+    total = len(pins) + len(pypins)
+    progress(f"bootstrap: {total} tool(s) into {bin_dir} (go: {go})")
     outcomes = []
     for index, pin in enumerate(pins, 1):
-        outcomes.append(install_tool(pin, bin_dir, go, progress, f"[{index}/{len(pins)}]"))
+        outcomes.append(install_tool(pin, bin_dir, go, progress, f"[{index}/{total}]"))
+    from marty_platform.tools.pytools import install_pytool  # it imports this module
+
+    for index, pin in enumerate(pypins, len(pins) + 1):
+        outcomes.append(install_pytool(pin, bin_dir, progress, f"[{index}/{total}]"))
     return outcomes
