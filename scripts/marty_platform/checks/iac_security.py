@@ -14,12 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-import yaml
-
 from marty_platform.batch import EnvBatch
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, finding
 from marty_platform.rules import ScannerRules, declare
+from marty_platform.security.rendered import index_of, object_files
 from marty_platform.security.content_cache import ScanCache, content_key, scan_cached
 from marty_platform.security.tree import tree_files
 from marty_platform.yamlio import load_file
@@ -122,8 +121,7 @@ def check(ctx: RunContext) -> list[CheckResult]:
 def check_rendered(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
     """One env's rendered objects, one file per object, each cached by its content."""
     result = CheckResult(CHECK, env=batch.env)
-    files = {f"{index:06d}.yaml": yaml.safe_dump(obj.data, sort_keys=False).encode("utf-8")
-             for index, obj in enumerate(batch.objects)}
+    files = object_files(batch.objects)
     result.stats.checked = len(files)
     if not files:
         return [result]
@@ -134,7 +132,7 @@ def check_rendered(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
                           lambda directory: _checkov(ctx, directory, ("kubernetes",), skipped,
                                                      f"rendered {batch.env}"))
     for name, items in sorted(results.items()):
-        obj = batch.objects[int(name.split(".")[0])]
+        obj = batch.objects[index_of(name)]
         for item in items:
             result.findings.append(finding(
                 CHECK, RULE_PREFIX + item["rule"], _message(item), file=obj.file,

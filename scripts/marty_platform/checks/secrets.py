@@ -12,13 +12,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict
 
-import yaml
-
 from marty_platform.batch import EnvBatch
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, finding
 from marty_platform.rules import ScannerRules, declare
 from marty_platform.security import gitleaks
+from marty_platform.security.rendered import index_of, object_files
 from marty_platform.security.content_cache import scan_cached
 from marty_platform.security.tree import tree_files
 
@@ -65,12 +64,10 @@ def check(ctx: RunContext) -> list[CheckResult]:
 
 def check_rendered(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
     result = CheckResult(CHECK, env=batch.env)
-    files = {f"{index:06d}.yaml": yaml.safe_dump(obj.data, sort_keys=False,
-                                                 allow_unicode=True).encode("utf-8")
-             for index, obj in enumerate(batch.objects)}
+    files = object_files(batch.objects)
     result.stats.checked = len(files)
     for name, leaks in sorted(_scan(ctx, f"rendered-{batch.env}", files).items()):
-        obj = batch.objects[int(name.split(".")[0])]
+        obj = batch.objects[index_of(name)]
         for leak in leaks:
             result.findings.append(finding(
                 CHECK, gitleaks.RULE_PREFIX + leak["rule"],
