@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict
+from pathlib import Path
 
 from marty_platform.batch import EnvBatch
 from marty_platform.context import RunContext
@@ -31,21 +32,31 @@ _ADVICE = ("the value is not shown; remove it, rotate the credential and deliver
            "OpenBao (docs/secrets.md)")
 
 
-def _fingerprint(ctx: RunContext) -> str:
-    config = (ctx.repo.root / gitleaks.CONFIG).read_bytes()
-    return f"{ctx.manifest.fingerprint()};config={hashlib.sha256(config).hexdigest()}"
+def _config(ctx: RunContext) -> Path:
+    """The repo's gitleaks config; without one, gitleaks's defaults, named explicitly so that
+    gitleaks never looks for a `.gitleaks.toml` among the scanned files."""
+    config = ctx.repo.root / gitleaks.CONFIG
+    if config.is_file():
+        return config
+    default = ctx.scratch("gitleaks-config") / "gitleaks.toml"
+    default.write_text("[extend]\nuseDefault = true\n", encoding="utf-8")
+    return default
+
+
+def _fingerprint(ctx: RunContext, config: Path) -> str:
+    return f"{ctx.manifest.fingerprint()};config={hashlib.sha256(config.read_bytes()).hexdigest()}"
 
 
 def _scan(ctx: RunContext, scope: str, files: dict[str, bytes]) -> dict[str, list[dict]]:
     staging = ctx.scratch(f"gitleaks-{scope}")
-    config = ctx.repo.root / gitleaks.CONFIG
+    config = _config(ctx)
 
     def run(directory):
         leaks = gitleaks.scan_directory(ctx.toolbox, directory / "files", config, directory,
                                         subject=scope)
         return [(leak.file, asdict(leak)) for leak in leaks]
 
-    return scan_cached(ctx.cache_dir, "gitleaks", scope, _fingerprint(ctx), files,
+    return scan_cached(ctx.cache_dir, "gitleaks", scope, _fingerprint(ctx, config), files,
                        staging / "files", lambda _: run(staging))
 
 
