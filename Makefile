@@ -20,7 +20,7 @@ help: ## List the targets, one line each, from the comment on each rule line
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[test,scan]'
 	touch $@
 
 venv: $(VENV)/.installed ## Create .venv and install the pinned Python dependencies

@@ -23,6 +23,8 @@ def _declared(check: str, rule: str) -> bool:
         declared = rules.rule_of(check, rule)
     except rules.UndeclaredRule:
         return False
+    if declared is None and rules.is_scanner_rule(check, rule):  # a scanner's own rule id
+        return True
     if declared is None:  # an open check: its ids are the policy library's
         return rule in PolicyLibrary.load(ROOT / "policies").rules
     return True

@@ -1,6 +1,8 @@
 """Every dependency pinned in pyproject.toml is used: imported by the product (scripts/) or its
 tests, run as `python -m <module>` by them or by the Makefile, or, for a pytest plugin, enabled
-by its option on the Makefile's pytest command line. A pin nothing uses fails here.
+by its option on the Makefile's pytest command line; a distribution that installs a program and
+no module (zizmor's wheel) is used when the product runs that program by name. A pin nothing
+uses fails here.
 
 The modules a distribution provides come from its installed metadata, not from a list kept here.
 """
@@ -68,6 +70,21 @@ def _plugin_enabled(option: str) -> bool:
                for line in makefile.splitlines())
 
 
+def _programs_only(name: str) -> set[str]:
+    """The programs a distribution installs into bin/, when it installs no Python module."""
+    files = importlib.metadata.distribution(name).files or []
+    if any(f.suffix == ".py" or f.name == "top_level.txt" for f in files):
+        return set()
+    return {f.name for f in files if f.parent.name == "bin"}
+
+
+def _programs_run() -> set[str]:
+    """Programs the product starts by name: `program(toolbox, "<name>", ...)`."""
+    texts = [path.read_text() for path in (ROOT / "scripts").rglob("*.py")]
+    return {match for text in texts
+            for match in re.findall(r"""\bprogram\(\s*[\w.]+,\s*["']([\w.-]+)["']""", text)}
+
+
 def _is_pytest_plugin(name: str) -> bool:
     return any(ep.group == "pytest11" for ep in importlib.metadata.distribution(name).entry_points)
 
@@ -76,6 +93,11 @@ def test_every_pinned_dependency_is_used():
     provided, imported, run = _provided_modules(), _imported_modules(), _modules_run()
     unused = []
     for name in _pins():
+        programs = _programs_only(name)
+        if programs:
+            if not programs & _programs_run():
+                unused.append(f"{name} (installs {', '.join(sorted(programs))})")
+            continue
         modules = provided.get(_normalise(name))
         assert modules, f"{name} is pinned but not installed (make bootstrap)"
         if modules & (imported | run):

@@ -207,9 +207,9 @@ def refresh_crd_schemas(catalog: Path | None, source: str | None, check: bool) -
 
 
 def _register_operations() -> None:
-    from marty_platform import cli_cluster, cli_ops
+    from marty_platform import cli_cluster, cli_ops, cli_security
 
-    for command in [*cli_ops.COMMANDS, cli_cluster.cluster]:
+    for command in [*cli_ops.COMMANDS, *cli_security.COMMANDS, cli_cluster.cluster]:
         main.add_command(command)
     for command in main.commands.values():  # --debug is taken off the line before click parses
         command.epilog = f"{command.epilog} {DEBUG_HELP}" if command.epilog else DEBUG_HELP

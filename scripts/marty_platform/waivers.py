@@ -1,9 +1,12 @@
-"""Waivers: a reviewed, expiring exception to one policy rule for one named resource.
+"""Waivers: a reviewed, expiring exception to one policy rule for one named resource, or to one
+scanner rule (gitleaks, bandit, zizmor) for one file.
 
 A waiver is deliberately weak: it names one policy rule (from policies/*/metadata.yaml) and one
-object by kind, name and namespace, exactly. It never touches a parse, render, schema or tooling
-finding: those mean the input was not checked at all. The exceptions file is checked against its
-JSON schema in every mode, and an entry that fails it is reported and ignored.
+object by kind, name and namespace, exactly; or one scanner rule id (`gitleaks/<id>`, declared
+through the check's `scanner_rules`) and one repo-relative file, exactly. It never touches a
+parse, render, schema or tooling finding: those mean the input was not checked at all. The
+exceptions file is checked against its JSON schema in every mode, and an entry that fails it is
+reported and ignored.
 """
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from marty_platform import rules
 from marty_platform.model import Finding, Severity, finding
 from marty_platform.repo import Repo
 from marty_platform.rules import Rule, declare
@@ -22,7 +26,7 @@ SCHEMA = "schemas/policy-exceptions.schema.json"
 SCHEMA_RULE = "policy-exceptions"  # the rule schemas/bindings.yaml gives this file
 RULES = declare(
     CHECK, "Waivers of policy findings (policies/exceptions.yaml).",
-    Rule("invalid-waiver", "a waiver names a rule that is not a policy rule"),
+    Rule("invalid-waiver", "a waiver names a rule that is not a policy or scanner rule"),
     Rule("expired-waiver", "a waiver is past its expiry date"),
     Rule("unused-waiver", "a waiver matches no finding", Severity.WARNING),
     module=__name__)
@@ -41,8 +45,13 @@ class Waiver:
     owner: str
     expires: dt.date
     line: int | None
+    file: str = ""  # a scanner rule's waiver: the file, instead of an object
 
     def matches(self, item: Finding) -> bool:
+        if self.file:
+            return item.rule == self.rule and item.file == self.file and \
+                (not self.env or item.env == self.env) and \
+                rules.is_scanner_rule(item.check, item.rule)
         if item.check not in POLICY_CHECKS or item.rule != self.rule:
             return False
         if self.env and item.env != self.env:
@@ -78,6 +87,19 @@ def load_waivers(repo: Repo, path: Path, policy_rules: set[str]) -> tuple[list[W
         if index in invalid:
             continue
         line = locate_pointer(path, doc.line, f"/exceptions/{index}")
+        if "file" in entry:
+            if not rules.is_scanner_rule_id(entry["rule"]):
+                findings.append(finding(
+                    CHECK, "invalid-waiver",
+                    f"{entry['rule']} is not a scanner rule id (see docs/checks.md); a waiver "
+                    "naming a file applies to a scanner rule only", file=rel,
+                    line=locate_pointer(path, doc.line, f"/exceptions/{index}/rule")))
+                continue
+            waivers.append(Waiver(
+                rule=entry["rule"], kind="", namespace="", name="", env=entry.get("env", ""),
+                justification=entry["justification"], owner=entry["owner"],
+                expires=dt.date.fromisoformat(entry["expires"]), line=line, file=entry["file"]))
+            continue
         if entry["rule"] not in policy_rules:
             findings.append(finding(
                 CHECK, "invalid-waiver",
@@ -114,9 +136,8 @@ def apply_waivers(findings: list[Finding], waivers: list[Waiver], today: dt.date
                                           f"{waiver.expires.isoformat()} by {waiver.owner}: "
                                           f"{waiver.justification}]"))
     for waiver in waivers:
-        where = dict(file=rel, line=waiver.line, resource=f"{waiver.kind}/"
-                                                          f"{waiver.namespace or '-'}/"
-                                                          f"{waiver.name}")
+        where = dict(file=rel, line=waiver.line, resource=waiver.file or (
+            f"{waiver.kind}/{waiver.namespace or '-'}/{waiver.name}"))
         if waiver.expires < today:
             result.append(finding(CHECK, "expired-waiver",
                                   f"waiver for {waiver.rule} expired on "

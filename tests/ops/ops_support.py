@@ -23,6 +23,8 @@ def make_tree(target: Path) -> Path:
     shutil.copytree(FIXTURES / "policies", target / "policies")
     (target / "config").mkdir(exist_ok=True)
     shutil.copy(ROOT / "config" / "drift-ignore.yaml", target / "config" / "drift-ignore.yaml")
+    for scanner_config in ("gitleaks.toml", "checkov.yaml"):
+        shutil.copy(ROOT / "config" / scanner_config, target / "config" / scanner_config)
     return target
 
 

@@ -15,11 +15,14 @@ from marty_platform.checks import (
     generated,
     gitops,
     helm,
+    iac_security,
     kubeconform,
     monitoring,
     otelcol,
     policy,
+    python_security,
     schema,
+    secrets,
     server,
     size,
     terraform,
@@ -27,6 +30,7 @@ from marty_platform.checks import (
     terraform_lock,
     tflint,
     tracing,
+    workflow_security,
     yaml,
     zero_config,
 )
@@ -36,10 +40,12 @@ PYTHON_REPO_CHECKS = [yaml.check, schema.check, catalog.check, terraform_alignme
                       terraform_lock.check, tracing.check]
 # Checks that run external tools are submitted to the shared pool.
 TOOL_REPO_CHECKS = [helm.check, monitoring.check, terraform.check, tflint.check, policy.verify,
-                    generated.check, gitops.check, otelcol.check, amtool_template.check]
+                    generated.check, gitops.check, otelcol.check, amtool_template.check,
+                    secrets.check, python_security.check, workflow_security.check,
+                    iac_security.check]
 MANIFEST_CHECKS = [kubeconform.check, policy.check, delivery.check, size.check,
                    monitoring.check_rendered, terraform_alignment.check_rendered,
-                   zero_config.check]
+                   zero_config.check, secrets.check_rendered, iac_security.check_rendered]
 # Only with `validate --server` (an API server to dry-run against).
 SERVER_CHECKS = [server.check]
 

@@ -74,8 +74,26 @@ def _policies(ctx: RunContext, tf_files: list[Path]) -> CheckResult:
     for report, item, default in outcomes(reports):
         rule = (item.get("metadata") or {}).get("rule", "policy")
         info = library.rules.get(rule)
+        path = ctx.repo.root / report.get("filename", "")
         result.findings.append(finding(
             "conftest-terraform", rule, item.get("msg", ""),
             severity=Severity(info.severity) if info else default,
-            file=ctx.repo.rel(ctx.repo.root / report.get("filename", ""))))
+            file=ctx.repo.rel(path), line=_resource_line(path, item.get("msg", ""))))
     return result
+
+
+# The Terraform policies start each message with the resource's address (`aws_s3_bucket.logs:`);
+# conftest's HCL2 parser keeps no positions, so the line is that of the resource's block.
+_ADDRESS = re.compile(r"^(?P<type>[a-z][a-z0-9_]*)\.(?P<name>[A-Za-z_][\w-]*):")
+
+
+def _resource_line(path: Path, message: str) -> int | None:
+    match = _ADDRESS.match(message)
+    if not match:
+        return None
+    block = re.compile(rf'^[ \t]*resource\s+"{match["type"]}"\s+"{re.escape(match["name"])}"', re.M)
+    try:
+        found = block.search(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
+    return path.read_text(encoding="utf-8").count("\n", 0, found.start()) + 1 if found else None

@@ -28,6 +28,7 @@ from marty_platform.generators import (
     policy_docs,
     prometheus_rules,
     schema_docs,
+    security_coverage,
     slo_rules,
     staging,
     terraform_docs,
@@ -44,6 +45,7 @@ GENERATORS: dict[str, Generator] = {
     "policy-docs": policy_docs.generate,
     "check-docs": check_docs.generate,
     "schema-docs": schema_docs.generate,
+    "security-coverage": security_coverage.generate,
     "slo-rules": slo_rules.generate,
     # After slo-rules: wraps its output (and the hand-written rules) as PrometheusRules.
     "prometheus-rules": prometheus_rules.generate,

@@ -37,6 +37,9 @@ def render(declarations: list[rules.Declaration]) -> str:
         out += ["", f"## {d.check}", "", _cell(d.doc), ""]
         if d.open_rules:
             out += [f"Rule ids come from {d.open_rules}; besides them:", ""]
+        for scanner in d.scanner_rules:
+            out += [f"Rule ids `{scanner.prefix}<id>` are the scanner's own, reported as it names "
+                    f"them: {scanner.source}.", ""]
         out += ["| rule | default severity | reported when |", "|---|---|---|"]
         out += [f"| `{r.id}` | {r.severity.value} | {_cell(r.doc)} |" for r in d.rules.values()]
     return "\n".join(out) + "\n"

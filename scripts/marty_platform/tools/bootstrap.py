@@ -150,7 +150,7 @@ def bootstrap(manifest: Manifest, bin_dir: Path, progress: Progress = print,
               root: Path = Path(".")) -> list[InstallOutcome]:
     """Installs the tools named in `only`, else every tool a bootstrap for `stage` needs."""
     bin_dir.mkdir(parents=True, exist_ok=True)
-    unknown = set(only or ()) - set(manifest.tools)
+    unknown = set(only or ()) - set(manifest.tools) - set(manifest.pytools)
     if unknown:
         raise ToolError(f"unknown tool(s): {', '.join(sorted(unknown))}")
     if stage not in STAGES:
@@ -159,8 +159,15 @@ def bootstrap(manifest: Manifest, bin_dir: Path, progress: Progress = print,
     wanted = stages_for(stage)
     pins = [p for p in manifest.tools.values()
             if (p.name in only if only else p.stage in wanted)]
-    progress(f"bootstrap: {len(pins)} tool(s) into {bin_dir} (go: {go})")
+    # The PyPI tools (checkov) run in validate: every stage installs them.
+    pypins = [p for p in manifest.pytools.values() if not only or p.name in only]
+    total = len(pins) + len(pypins)
+    progress(f"bootstrap: {total} tool(s) into {bin_dir} (go: {go})")
     outcomes = []
     for index, pin in enumerate(pins, 1):
-        outcomes.append(install_tool(pin, bin_dir, go, progress, f"[{index}/{len(pins)}]", root))
+        outcomes.append(install_tool(pin, bin_dir, go, progress, f"[{index}/{total}]", root))
+    from marty_platform.tools.pytools import install_pytool  # it imports this module
+
+    for index, pin in enumerate(pypins, len(pins) + 1):
+        outcomes.append(install_pytool(pin, bin_dir, progress, f"[{index}/{total}]"))
     return outcomes

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from marty_platform.errors import ToolError
@@ -35,14 +35,31 @@ class ToolPin:
 
 
 @dataclass(frozen=True)
+class PyToolPin:
+    """A tool from PyPI whose dependencies cannot share the tooling's virtualenv (checkov pins
+    its own): installed into a virtualenv of its own under .tools/venvs/<name>, its program
+    linked into .tools/bin like the Go tools."""
+
+    name: str
+    requirement: str  # "checkov==3.3.30"
+    smoke: tuple[str, ...] = ()
+
+    @property
+    def version(self) -> str:
+        return self.requirement.partition("==")[2]
+
+
+@dataclass(frozen=True)
 class Manifest:
     tools: dict[str, ToolPin]
     kubernetes_schemas_version: str
     go_fallback: str = ""  # pip requirement providing Go where none is installed
+    pytools: dict[str, PyToolPin] = field(default_factory=dict)
 
     def fingerprint(self) -> str:
         """Changes whenever any pinned version changes; part of every cache key."""
-        pins = sorted(f"{t.name}={t.version}" for t in self.tools.values())
+        pins = sorted(f"{t.name}={t.version}" for t in [*self.tools.values(),
+                                                         *self.pytools.values()])
         return ";".join(pins + [f"k8s-schemas={self.kubernetes_schemas_version}"])
 
 
@@ -54,9 +71,14 @@ def load_manifest(path: Path) -> Manifest:
     except tomllib.TOMLDecodeError as exc:
         raise ToolError(f"{path}: {exc}") from None
     tools = {name: _pin(path, name, spec) for name, spec in raw.get("tools", {}).items()}
+    pytools = {name: PyToolPin(name=name, requirement=spec["requirement"],
+                               smoke=tuple(spec.get("smoke", ())))
+               for name, spec in raw.get("pytools", {}).items()}
+    if any("==" not in pin.requirement for pin in pytools.values()):
+        raise ToolError(f"{path}: every [pytools] requirement is pinned exactly (==)")
     return Manifest(tools=tools,
                     kubernetes_schemas_version=raw["schemas"]["kubernetes"]["version"],
-                    go_fallback=raw.get("go", {}).get("fallback", ""))
+                    go_fallback=raw.get("go", {}).get("fallback", ""), pytools=pytools)
 
 
 def _pin(path: Path, name: str, spec: dict) -> ToolPin:

@@ -275,6 +275,12 @@ def build_environment(**extra: str) -> dict[str, str]:
     return {**passed, **_LOCALE, **extra}
 
 
+def network_environment() -> dict[str, str]:
+    """For the online scans of `scripts/scan --online` (pip-audit asking a vulnerability
+    service), never for validation: the proxy and certificate settings, nothing else."""
+    return build_environment()
+
+
 def user_environment() -> dict[str, str]:
     """For kubectl only: it reads the live cluster as the user, with their kube config and the
     credential plugins it names. Validation never uses it."""

@@ -1,0 +1,143 @@
+"""checkov over the Terraform modules and envs, the GitHub workflows and every env's rendered
+objects; cached by content, the env scans running in parallel on the shared pool.
+
+- The checks a Rego policy already enforces are skipped (`config/checkov.yaml`, each naming the
+  policy rule that keeps the concern), so one problem is reported once; so are the checks
+  accepted for the whole repo, with a reason, an owner and an expiry, until that date.
+- An inline `checkov:skip` comment does not hide a finding: checkov lists what such a comment
+  skipped, and it is reported like any failed check. An accepted finding is waived in
+  policies/exceptions.yaml.
+- checkov runs offline (`--skip-download`, no platform key), in its own network namespace.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from marty_platform.batch import EnvBatch
+from marty_platform.context import RunContext
+from marty_platform.model import CheckResult, finding
+from marty_platform.rules import ScannerRules, declare
+from marty_platform.security.rendered import index_of, object_files
+from marty_platform.security.content_cache import ScanCache, content_key, scan_cached
+from marty_platform.security.tree import tree_files
+from marty_platform.yamlio import load_file
+
+CHECK = "iac-security"
+RULE_PREFIX = "checkov/"
+CONFIG = "config/checkov.yaml"
+RULES = declare(
+    CHECK, "Misconfigurations in Terraform, the GitHub workflows and the rendered objects of "
+    "every env (checkov), less the checks a Rego policy keeps (config/checkov.yaml).",
+    scanner_rules=(ScannerRules(RULE_PREFIX, "checkov's check ids (CKV_K8S_*, CKV_AWS_*, "
+                                "CKV_GHA_*), https://www.checkov.io/5.Policy%20Index/all.html"),),
+    module=__name__)
+_FAILED = 1
+_REPO_SOURCES = {"terraform": (".tf", ".tfvars"), ".github": (".yaml", ".yml")}
+
+
+def _covered(ctx: RunContext) -> list[str]:
+    """The checks checkov skips: those a policy keeps, and those accepted until a date that has
+    not passed (an expired acceptance runs the check again)."""
+    path = ctx.repo.root / CONFIG
+    if not path.is_file():  # a tree without the config: checkov runs every check
+        return []
+    [doc] = load_file(path)
+    data = doc.data or {}
+    accepted = [check for check, entry in (data.get("accepted") or {}).items()
+                if dt.date.fromisoformat(str(entry["expires"])) >= ctx.settings.today]
+    return sorted({*(data.get("covered-by-policy") or {}), *accepted})
+
+
+def _fingerprint(ctx: RunContext, skipped: list[str]) -> str:
+    pin = ctx.manifest.pytools["checkov"]
+    return hashlib.sha256(f"{pin.requirement};skip={','.join(skipped)}".encode()).hexdigest()
+
+
+def _checkov(ctx: RunContext, directory, frameworks: tuple[str, ...], skipped: list[str],
+             subject: str) -> list[tuple[str, dict]]:
+    completed = ctx.toolbox.run(
+        "checkov", "--directory", ".", "--framework", *frameworks, "--output", "json",
+        "--compact", "--skip-download", "--skip-results-upload",
+        *(["--skip-check", ",".join(skipped)] if skipped else []),
+        cwd=directory, problem_codes=(_FAILED,), subject=subject, timeout=900)
+    report = completed.json()
+    reports = report if isinstance(report, list) else [report]
+    found = []
+    for item in reports:
+        results = item.get("results") if isinstance(item, dict) else None
+        if not results:  # a framework that found nothing to scan prints only its summary
+            continue
+        # Without --quiet, checkov lists what inline comments skipped (--skip-check ones it
+        # does not run at all): each is reported as the failure it hides.
+        for check, suppressed in [*((c, False) for c in results.get("failed_checks") or []),
+                                  *((c, True) for c in results.get("skipped_checks") or [])]:
+            lines = check.get("file_line_range") or [1, 1]
+            found.append((str(check.get("file_path") or "").lstrip("/"), {
+                "rule": str(check.get("check_id") or "unknown"),
+                "line": int(lines[0] or 1), "resource": str(check.get("resource") or ""),
+                "text": str(check.get("check_name") or ""),
+                "suppressed": suppressed}))
+    return list(completed.reported(found, "failed check"))
+
+
+def _message(item: dict) -> str:
+    text = item["text"]
+    if item["suppressed"]:
+        text += " (an inline checkov:skip comment does not waive it; use policies/exceptions.yaml)"
+    return text
+
+
+def check(ctx: RunContext) -> list[CheckResult]:
+    """Terraform and the workflows: one unit (modules reference each other), keyed by the
+    content of all their files."""
+    result = CheckResult(CHECK)
+    files = {name: path.read_bytes() for source, suffixes in _REPO_SOURCES.items()
+             for name, path in tree_files(ctx.repo, (ctx.repo.root / source,)).items()
+             if name.endswith(suffixes)}
+    result.stats.checked = len(files)
+    if not files:
+        return [result]
+    skipped = _covered(ctx)
+    fingerprint = _fingerprint(ctx, skipped)
+    whole = hashlib.sha256(b"".join(content_key(fingerprint, name, content).encode()
+                                    for name, content in sorted(files.items()))).hexdigest()
+    cache = ScanCache(ctx.cache_dir, "checkov", "repo")
+    found = cache.get(whole)
+    if found is None:
+        staging = ctx.scratch("checkov-repo")
+        for name, content in files.items():
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
+            (staging / name).write_bytes(content)
+        found = [{**item, "file": name} for name, item in
+                 _checkov(ctx, staging, ("terraform", "github_actions"), skipped,
+                          "terraform/ and .github/")]
+        cache.put(whole, found)
+    cache.save()
+    for item in found:
+        result.findings.append(finding(CHECK, RULE_PREFIX + item["rule"], _message(item),
+                                       file=item["file"], line=item["line"],
+                                       resource=item["resource"]))
+    return [result]
+
+
+def check_rendered(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
+    """One env's rendered objects, one file per object, each cached by its content."""
+    result = CheckResult(CHECK, env=batch.env)
+    files = object_files(batch.objects)
+    result.stats.checked = len(files)
+    if not files:
+        return [result]
+    skipped = _covered(ctx)
+    staging = ctx.scratch(f"checkov-{batch.env}")
+    results = scan_cached(ctx.cache_dir, "checkov", f"rendered-{batch.env}",
+                          _fingerprint(ctx, skipped), files, staging,
+                          lambda directory: _checkov(ctx, directory, ("kubernetes",), skipped,
+                                                     f"rendered {batch.env}"))
+    for name, items in sorted(results.items()):
+        obj = batch.objects[index_of(name)]
+        for item in items:
+            result.findings.append(finding(
+                CHECK, RULE_PREFIX + item["rule"], _message(item), file=obj.file,
+                line=obj.line, env=batch.env, resource=str(obj.key)))
+    return [result]

@@ -1,0 +1,34 @@
+"""Secrets anywhere in git history (`scripts/scan --history`): a secret committed and then
+deleted is still in every clone. gitleaks reads the commits of every ref; this is the one scan
+that reads `.git/`, which is why it lives in `scripts/scan` and never in `scripts/validate`."""
+from __future__ import annotations
+
+from marty_platform.context import RunContext
+from marty_platform.errors import UsageError
+from marty_platform.model import CheckResult, finding
+from marty_platform.rules import ScannerRules, declare
+from marty_platform.security import gitleaks
+
+CHECK = "secrets-history"
+RULES = declare(
+    CHECK, "Secrets in any commit of the git history (gitleaks; `scripts/scan --history`).",
+    scanner_rules=(ScannerRules(gitleaks.RULE_PREFIX, "gitleaks's default rules and the "
+                                "platform's own in `config/gitleaks.toml`"),),
+    module=__name__)
+
+
+def check(ctx: RunContext) -> CheckResult:
+    root = ctx.repo.root
+    if not (root / ".git").exists():
+        raise UsageError(f"--history: {root} is not a git repository")
+    result = CheckResult(CHECK)
+    leaks = gitleaks.scan_history(ctx.toolbox, root, root / gitleaks.CONFIG,
+                                  ctx.scratch("gitleaks-history"))
+    result.stats.checked = 1
+    for leak in leaks:
+        result.findings.append(finding(
+            CHECK, gitleaks.RULE_PREFIX + leak.rule,
+            f"{leak.description} in commit {leak.commit}: the value is not shown; deleting the "
+            "file does not remove it from history, so rotate the credential (docs/secrets.md)",
+            file=leak.file, line=leak.line, resource=f"commit {leak.commit}"))
+    return result
