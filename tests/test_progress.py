@@ -79,6 +79,7 @@ def test_verbose_prints_one_timing_line_per_check(cache_dir):
     stages = [match.group(1) for match in TIMING.finditer(proc.stderr)]
     assert sorted(stages) == sorted(["kubeconform", "policy", "delivery", "size",
                                      "monitoring.check_rendered", "zero_config",
+                                     "secrets.check_rendered", "iac_security.check_rendered",
                                      "terraform_alignment.check_rendered"]), proc.stderr
 
 

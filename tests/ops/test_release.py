@@ -82,7 +82,11 @@ def test_release_and_promote_workflows_open_pull_requests_with_an_app_token():
         steps = data["jobs"][name]["steps"]
         assert steps[0]["with"]["persist-credentials"] is False
         token = next(s for s in steps if "create-github-app-token" in s.get("uses", ""))
-        assert set(token["with"]) == {"app-id", "private-key"}
+        # The token gets only what opening a pull request needs.
+        assert token["with"]["permission-contents"] == "write"
+        assert token["with"]["permission-pull-requests"] == "write"
+        assert set(token["with"]) == {"app-id", "private-key", "permission-contents",
+                                      "permission-pull-requests"}
         opener = next(s for s in steps if "gh pr create" in s.get("run", ""))
         assert opener["env"]["GH_TOKEN"] == "${{ steps.token.outputs.token }}"
         assert "github.token" not in text and "secrets.GITHUB_TOKEN" not in text

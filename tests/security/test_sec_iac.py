@@ -7,7 +7,7 @@ import pytest
 
 from harness import pinned_tool
 
-MODULE = "terraform/modules/databases/public.tf"
+MODULE = "terraform/modules/storage/public.tf"
 PUBLIC_BUCKET = '''resource "aws_s3_bucket" "exports" {
   bucket = "marty-exports"
   tags   = { Name = "marty-exports" }

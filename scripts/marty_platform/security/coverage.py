@@ -64,7 +64,14 @@ KINDS: tuple[FileKind, ...] = (
              ("pip-audit (scan --online)", "licences (scan)", "cyclonedx SBOM (scan --sbom)")),
     FileKind("Repository settings", ("Makefile", ".gitignore", ".gitattributes",
                                      ".validateignore", ".pre-commit-config.yaml",
-                                     ".pre-commit-hooks.yaml"), ()),
+                                     ".pre-commit-hooks.yaml", ".editorconfig", ".tflint.hcl",
+                                     ".github/CODEOWNERS"), ()),
+    FileKind("Editor and dev container settings", (".vscode/*.json", ".devcontainer/*.json"),
+             ("JSON schema (.vscode/settings.json is generated)",)),
+    FileKind("Renovate configuration", ("renovate.json",), ("Renovate's JSON schema (tests)",)),
+    FileKind("Tool build modules and their refresh scripts", ("tools/*",),
+             ("go.sum verified by the Go checksum database at build",
+              "licences (scan)")),
 )
 
 

@@ -146,15 +146,19 @@ def _go_modules(ctx: RunContext) -> dict[tuple[str, str], set[str]]:
         binary = ctx.toolbox.path(tool)
         completed = run(Command(argv=(go, "version", "-m", binary), env=build_environment(),
                                 timeout=120, subject=tool))
+        compiled: list[tuple[str, str]] = []
         for line in completed.stdout.splitlines():
             parts = line.split()
+            if len(parts) >= 3 and parts[0] == "mod" and parts[2] == "(devel)":
+                continue  # this repository's own module (tools/go/otelcol): not a dependency
             if len(parts) >= 3 and parts[0] in ("mod", "dep"):
-                module, version = parts[1], parts[2]
-                if "=>" in parts:  # a replacement: the code compiled is the replacing module
-                    arrow = parts.index("=>")
-                    module, version = parts[arrow + 1], parts[arrow + 2] if len(parts) > \
-                        arrow + 2 else version
-                modules.setdefault((module, version), set()).add(tool)
+                compiled.append((parts[1], parts[2]))
+            elif len(parts) >= 3 and parts[0] == "=>" and compiled:
+                # The line after a replaced module names the replacement, whose code was compiled
+                # (a tool built in a committed module replaces Kubernetes' staging modules).
+                compiled[-1] = (parts[1], parts[2])
+        for module_version in compiled:
+            modules.setdefault(module_version, set()).add(tool)
     return modules
 
 
