@@ -21,6 +21,7 @@ def make_tree(target: Path) -> Path:
                     ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(FIXTURES / "tree", target, dirs_exist_ok=True)
     shutil.copytree(FIXTURES / "policies", target / "policies")
+    shutil.copy(ROOT / "policies" / "licences.yaml", target / "policies" / "licences.yaml")
     (target / "config").mkdir(exist_ok=True)
     shutil.copy(ROOT / "config" / "drift-ignore.yaml", target / "config" / "drift-ignore.yaml")
     for scanner_config in ("gitleaks.toml", "checkov.yaml"):

@@ -90,6 +90,8 @@ SAME_REPORTS = {
     "promote": (["dev", "staging", "--dry-run"], DiffReport, 0),
     # dev carries the broken extra.yaml: the release is reported, and refused (exit 1).
     "release": (["web", "1.6.0", "--digest", DIGEST, "--dry-run"], DiffReport, 1),
+    # Offline, the dependency audit cannot run: an error, never a silent pass (exit 1).
+    "scan": (["--online"], Report, 1),
 }
 
 
