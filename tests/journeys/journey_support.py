@@ -20,3 +20,13 @@ def git(repo: Path, *args: str) -> str:
     proc = subprocess.run(["git", *args], cwd=repo, env={**os.environ, **GIT_IDENTITY},
                           capture_output=True, text=True, check=True)
     return proc.stdout
+
+# A catalog entry the add-a-service journeys append to catalog/services.yaml.
+NEW_SERVICE = """  - name: visa-engine
+    description: Issues visa data for e-visa credentials.
+    protocol: grpc
+    port: 8092
+    team: credentials
+    database: true
+    dependencies: [document-signer, kafka, postgresql]
+"""

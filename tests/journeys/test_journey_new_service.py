@@ -6,17 +6,9 @@ from __future__ import annotations
 
 import yaml
 
-from journey_support import GIT_IDENTITY
+from journey_support import GIT_IDENTITY, NEW_SERVICE
 
 DIGEST = "sha256:a7d1c3e5f9b2046e8d1c3a5f7b9e0d2c4a6f8b1d3e5c7a9f0b2d4e6a8c1e3f5d"
-NEW_SERVICE = """  - name: visa-engine
-    description: Issues visa data for e-visa credentials.
-    protocol: grpc
-    port: 8092
-    team: credentials
-    database: true
-    dependencies: [document-signer, kafka, postgresql]
-"""
 
 
 def _image(repo, env: str) -> dict:

@@ -5,15 +5,8 @@ real tools, and fails the moment one of them stops holding for that service."""
 from __future__ import annotations
 
 import pytest
+from journey_support import NEW_SERVICE
 
-NEW_SERVICE = """  - name: visa-engine
-    description: Issues visa data for e-visa credentials.
-    protocol: grpc
-    port: 8092
-    team: credentials
-    database: true
-    dependencies: [document-signer, kafka, postgresql]
-"""
 ENVS = ("dev", "staging", "prod")
 
 

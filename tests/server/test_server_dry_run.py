@@ -112,7 +112,7 @@ def test_pod_security_verdicts_of_policies_and_admission_agree(api_server, tmp_p
     resource = f"Deployment/{NAMESPACE}/privileged"
     [warning] = outcome.findings(check="server", rule="warning", resource=resource)
     assert "would violate PodSecurity" in warning["message"] and "privileged" in warning["message"]
-    rego = {f["rule"] for f in outcome.findings(check="conftest", resource=resource)}
+    rego = {f["rule"] for f in outcome.findings(check="policy", resource=resource)}
     assert {"pss.baseline.privileged-containers", "pss.baseline.host-namespaces"} <= rego
     assert outcome.findings(check="server", rule="pod-security-disagrees") == []
     assert outcome.findings(check="server", resource=f"Deployment/{NAMESPACE}/compliant") == []
