@@ -30,6 +30,8 @@ APPLIER_RULES = [
     ("policy", ["poddisruptionbudgets"]),
     ("networking.k8s.io", ["networkpolicies"]),
     ("rbac.authorization.k8s.io", ["clusterroles", "clusterrolebindings"]),
+    ("admissionregistration.k8s.io", ["validatingadmissionpolicies",
+                                      "validatingadmissionpolicybindings"]),
     ("argoproj.io", ["rollouts", "analysistemplates"]),
     ("monitoring.coreos.com", ["servicemonitors", "prometheusrules"]),
     ("security.istio.io", ["peerauthentications", "authorizationpolicies",

@@ -17,6 +17,7 @@ from typing import Callable
 from marty_platform.catalog import validation as catalog_validation
 from marty_platform.catalog.model import CATALOG
 from marty_platform.generators import (
+    admission_policies,
     catalog_files,
     chart_readmes,
     check_docs,
@@ -52,6 +53,7 @@ GENERATORS: dict[str, Generator] = {
     "monitoring-delivery": monitoring_delivery.generate,
     "platform-controllers": platform_controllers.generate,
     "codeowners": codeowners.generate,
+    "admission-policies": admission_policies.generate,
     # After the catalog: it binds the overlays the catalog scaffolds.
     "editor-settings": editor_settings.generate,
     # Last: it lists what the others own.
@@ -82,6 +84,7 @@ OUTPUTS: dict[str, tuple[str, ...]] = {
     "platform-controllers": ("gitops/argocd/*/controllers.yaml", "gitops/flux/*/controllers.yaml",
                              platform_controllers.ALERTMANAGER_VALUES),
     "codeowners": (codeowners.OUTPUT,),
+    "admission-policies": (f"{admission_policies.OUT_DIR.as_posix()}/*/*.yaml",),
     "gitattributes": (gitattributes.OUTPUT,),
 }
 
