@@ -97,8 +97,17 @@ def _overlay(repo: Path, app: str = APP) -> Path:
 
 
 def _append(repo: Path, text: str, app: str = APP) -> Path:
+    """Add the top-level field `text` starts with, replacing the overlay's own (a duplicate key
+    would be refused before the path is looked at)."""
     kustomization = _overlay(repo, app) / "kustomization.yaml"
-    kustomization.write_text(kustomization.read_text(encoding="utf-8") + text, encoding="utf-8")
+    key = text.split(":", 1)[0] + ":"
+    kept, skipping = [], False
+    for line in kustomization.read_text(encoding="utf-8").splitlines(keepends=True):
+        if not line[:1].isspace():
+            skipping = line.startswith(key)
+        if not skipping:
+            kept.append(line)
+    kustomization.write_text("".join(kept) + text, encoding="utf-8")
     return kustomization
 
 
