@@ -148,8 +148,10 @@ def digest_pinned() -> Guardrail:
 
 def _metadata(rule: Guardrail) -> dict:
     return {"name": rule.name,
+            # managed-by: how scripts/drift finds the live cluster-scoped objects it owns.
             "labels": {"app.kubernetes.io/part-of": "marty",
-                       "app.kubernetes.io/component": "admission-policy"},
+                       "app.kubernetes.io/component": "admission-policy",
+                       "app.kubernetes.io/managed-by": "kustomize"},
             "annotations": {"marty.dev/rego-rule": rule.name, "marty.dev/summary": rule.summary}}
 
 
@@ -160,8 +162,10 @@ def policy(rule: Guardrail, exempt_users: list[str]) -> dict:
         "metadata": _metadata(rule),
         "spec": {
             "failurePolicy": "Fail",
-            "matchConstraints": {"resourceRules": [
-                {**r, "operations": ["CREATE", "UPDATE"]} for r in WORKLOADS]},
+            # matchPolicy and scope are the server's defaults, written out so that the rendered
+            # object is what the server stores (scripts/drift compares the two).
+            "matchConstraints": {"matchPolicy": "Equivalent", "resourceRules": [
+                {**r, "operations": ["CREATE", "UPDATE"], "scope": "*"} for r in WORKLOADS]},
             "matchConditions": [
                 {"name": "has-pod-spec", "expression": HAS_POD_SPEC},
                 # Pods and ReplicaSets the workload controllers and operators create come from a
@@ -187,7 +191,7 @@ def binding(rule: Guardrail, excluded_namespaces: list[str]) -> dict:
         "spec": {
             "policyName": rule.name,
             "validationActions": VALIDATION_ACTIONS,
-            "matchResources": {"namespaceSelector": {
+            "matchResources": {"matchPolicy": "Equivalent", "namespaceSelector": {
                 "matchLabels": {key: value},
                 "matchExpressions": [{"key": "kubernetes.io/metadata.name", "operator": "NotIn",
                                       "values": excluded_namespaces}]}},

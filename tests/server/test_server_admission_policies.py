@@ -188,3 +188,22 @@ def test_a_denial_names_the_policy_and_what_to_change(api_server, guarded_namesp
     assert 'missing owner label marty.dev/team' in messages["labels.team"]
     for name, allowed_and_denied in CASES.items():
         assert _dry_run(api_server, tmp_path, allowed_and_denied[0]).returncode == 0, name
+
+
+@pytest.mark.parametrize("mode", [(), ("--server-side",)], ids=["table", "server-side"])
+def test_applied_policies_show_no_drift(api_server, guarded_namespace, tmp_path, mode):
+    """What the overlay renders is what the server stores: `scripts/drift` finds the live policies
+    and bindings (their managed-by label) and sees no difference (the server's defaults are
+    written out)."""
+    _install(api_server, tmp_path, "staging", [denied for _, denied in CASES.values()])
+    proc = subprocess.run([str(ROOT / "scripts" / "drift"), "--env", "staging", "--app",
+                           "platform-namespaces", "--kubeconfig", str(api_server.kubeconfig),
+                           "--format", "json", *mode], cwd=ROOT,
+                          env=tool_env(api_server.cache_dir), capture_output=True, text=True,
+                          timeout=600, check=False)
+    assert proc.returncode in (0, 1), proc.stderr
+    report = yaml.safe_load(proc.stdout)
+    found = [r for r in report["missing"] + report["unmanaged"]
+             + [d["resource"] for d in report["modified"]]
+             if r.split("/")[0] in POLICY_KINDS]
+    assert found == []
