@@ -59,3 +59,18 @@ def test_applied_env_has_no_drift_until_four_changes_out_of_band(api_server):
         outcome = _drift(api_server, *mode)
         assert outcome.code == 1, outcome.stderr
         assert _summary(outcome) == expected, (mode, outcome.stdout)
+
+
+def test_applied_cluster_scoped_objects_without_the_managed_by_label_are_found(api_server):
+    """The env's Namespace carries no managed-by label and no spec: drift reads the cluster-scoped
+    objects git declares by name, so an applied Namespace is neither missing nor modified (the
+    server's spec.finalizers is a default)."""
+    app = "platform-namespaces"
+    outcome = _scripts(api_server, "cluster", "apply", "--dir", str(api_server.directory),
+                       "--env", ENV, "--app", app)
+    assert outcome.code == 0, outcome.stderr
+    for mode in MODES:
+        outcome = _scripts(api_server, "drift", "--env", ENV, "--app", app, "--kubeconfig",
+                           str(api_server.kubeconfig), "--format", "json", *mode)
+        assert (outcome.code, _summary(outcome)) == (0, ([], [], [])), \
+            (mode, outcome.stdout + outcome.stderr)

@@ -81,6 +81,7 @@ DEFAULTS: list[tuple[tuple[str, ...] | None, tuple[str, ...], object]] = [
     (("Service",), ("ports", "*", "targetPort"), _same_as_port),
     (("HorizontalPodAutoscaler",), ("spec", "metrics"), [{"type": "Resource", "resource": {
         "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}]),
+    (("Namespace",), ("spec",), {"finalizers": ["kubernetes"]}),  # git's Namespace has no spec
     (("Namespace",), ("spec", "finalizers"), ["kubernetes"]),
     (("Namespace",), ("labels", "kubernetes.io/metadata.name"), ANY),
     (("PersistentVolumeClaim",), ("spec", "volumeMode"), "Filesystem"),

@@ -114,21 +114,50 @@ def resource_name(kind: str, group: str) -> str:
 
 
 def fetch(kubectl: Kubectl, kinds: set[tuple[str, str]], namespaces: tuple[str, ...],
-          cluster_scoped: set[tuple[str, str]], selector: str | None) -> list[dict]:
-    """Every object of `kinds` in `namespaces`; cluster-scoped kinds filtered by `selector`."""
+          cluster_scoped: set[tuple[str, str]], selector: str | None,
+          desired_names: dict[tuple[str, str], set[str]] | None = None) -> list[dict]:
+    """Every object of `kinds` in `namespaces`; cluster-scoped kinds filtered by `selector`,
+    plus the cluster-scoped objects git names (`desired_names`), read by name: an object git
+    declares is found whatever labels it carries, so it is never reported missing for lacking
+    the selector's label."""
     objects: list[dict] = []
     for kind, group in sorted(kinds):
-        scopes = [None] if (kind, group) in cluster_scoped else list(namespaces)
-        for namespace in scopes:
-            argv = ["get", resource_name(kind, group), "-o", "json"]
-            argv += ["--namespace", namespace] if namespace else (["-l", selector] if selector else [])
-            completed = kubectl.run(*argv)
+        resource = resource_name(kind, group)
+        if (kind, group) in cluster_scoped:
+            calls = [["-l", selector] if selector else []]
+            names = sorted((desired_names or {}).get((kind, group), ()))
+            if names:
+                calls.append([*names, "--ignore-not-found"])
+        else:
+            calls = [["--namespace", namespace] for namespace in namespaces]
+        for scope in calls:
+            completed = kubectl.run("get", resource, *scope, "-o", "json")
             if not completed.ok:
                 if any(text in completed.stderr for text in NOT_SERVED):
                     continue
-                raise completed.failed(f"kubectl get {resource_name(kind, group)} failed")
-            objects += live_objects(completed.json(), f"kubectl get {resource_name(kind, group)}")
-    return objects
+                raise completed.failed(f"kubectl get {resource} failed")
+            objects += _got(completed, f"kubectl get {resource}")
+    return _unique(objects)
+
+
+def _got(completed, source: str) -> list[dict]:
+    """`kubectl get` of one name prints that object, of several a List; `--ignore-not-found`
+    of names none of which exist prints nothing."""
+    if not completed.stdout.strip():
+        return []
+    return live_objects(completed.json(), source)
+
+
+def _unique(objects: list[dict]) -> list[dict]:
+    """An object read both by label and by name is one object."""
+    seen, result = set(), []
+    for item in objects:
+        meta = item.get("metadata") or {}
+        key = (item.get("apiVersion"), item.get("kind"), meta.get("namespace"), meta.get("name"))
+        if key not in seen:
+            seen.add(key)
+            result.append(item)
+    return result
 
 
 DRIFT_MANAGER = "marty-drift"

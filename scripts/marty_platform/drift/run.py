@@ -66,7 +66,11 @@ def run_drift(repo: Repo, env: str, *, live_file: Path | None = None,
             kinds.add((kind, group))
         cluster_scoped = {(k.kind, k.group) for k in keys if not k.namespace} | set(scoped)
         selector = f"{MANAGED_BY} in ({','.join(sorted(managed_values(desired, config)))})"
-        live = live_source.fetch(kubectl, kinds, namespaces, cluster_scoped, selector)
+        names: dict[tuple[str, str], set[str]] = {}
+        for key in keys:
+            if not key.namespace:
+                names.setdefault((key.kind, key.group), set()).add(key.name)
+        live = live_source.fetch(kubectl, kinds, namespaces, cluster_scoped, selector, names)
         if server_side:
             desired = [without_namespace(o, scoped)
                        for o in live_source.predicted(kubectl, desired)]
