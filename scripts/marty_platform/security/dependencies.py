@@ -14,7 +14,6 @@ import re
 import sys
 
 from marty_platform.context import RunContext
-from marty_platform.errors import UsageError
 from marty_platform.model import CheckResult, finding
 from marty_platform.rules import Rule, ScannerRules, declare
 from marty_platform.security import pylock
@@ -41,7 +40,10 @@ def check(ctx: RunContext) -> CheckResult:
     result = CheckResult(CHECK)
     for spec in pylock.lock_specs(ctx.repo.root):
         if not (ctx.repo.root / spec.lock).is_file():
-            raise UsageError(f"{spec.lock} is missing; run `make lock`")
+            result.findings.append(finding(
+                CHECK, "audit-skipped", f"pip-audit skipped {spec.lock}: it is missing; run "
+                "`make lock`", file=spec.source))
+            continue
         result.findings += _audit(ctx, spec.lock, result)
     return result
 
