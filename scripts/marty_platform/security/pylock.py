@@ -85,8 +85,9 @@ def _toml(path: Path) -> dict:
 
 
 def refresh(root: Path, uv: Path) -> list[str]:
-    """Recompiles every lock file with uv; returns the ones written."""
-    written = []
+    """Recompiles every lock file with uv; returns the ones written. Every lock is compiled
+    before any is written, so a failure leaves them all as they were."""
+    compiled_locks: dict[Path, str] = {}
     for spec in lock_specs(root):
         compiled = run(Command(
             # --no-strip-extras: pip's --require-hashes wants `pkg[extra]==version` pinned too.
@@ -100,11 +101,11 @@ def refresh(root: Path, uv: Path) -> list[str]:
                   f"# Compiled from {spec.source} by `scripts/lock` (`make lock`) with the pinned "
                   "uv; do not edit.\n"
                   f"# inputs: sha256:{spec.digest}\n")
-        target = root / spec.lock
+        compiled_locks[root / spec.lock] = header + compiled
+    for target, text in compiled_locks.items():
         target.parent.mkdir(exist_ok=True)
-        target.write_text(header + compiled, encoding="utf-8")
-        written.append(spec.lock)
-    return written
+        target.write_text(text, encoding="utf-8")
+    return [str(target.relative_to(root)) for target in compiled_locks]
 
 
 def check(root: Path) -> CheckResult:
