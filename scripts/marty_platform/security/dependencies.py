@@ -70,7 +70,7 @@ def _audit(ctx: RunContext, lock: str, result: CheckResult) -> list:
         name = str(dependency.get("name"))
         if dependency.get("skip_reason"):
             # pip-audit exits 0 for a package it could not look up: that is no clean audit.
-            skipped.append(f"{name} ({clean_output(str(dependency['skip_reason']), limit=120)})")
+            skipped.append((name, clean_output(str(dependency["skip_reason"]), limit=120)))
             continue
         result.stats.checked += 1
         line = next((n for n, text in enumerate(lines, 1)
@@ -82,11 +82,12 @@ def _audit(ctx: RunContext, lock: str, result: CheckResult) -> list:
                 f"{name} {dependency.get('version')} is vulnerable (fixed in: {fixed}); bump "
                 "its pin and run `make lock`", file=lock, line=line, resource=name))
     if skipped:
+        names = ", ".join(name for name, _ in skipped[:5]) + \
+            (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
         found.append(finding(
             CHECK, "audit-skipped", f"pip-audit could not audit {len(skipped)} of "
-            f"{len(dependencies)} package(s) of {lock}, which are therefore not known to be free "
-            f"of vulnerabilities: {'; '.join(skipped[:3])}"
-            + (f"; and {len(skipped) - 3} more" if len(skipped) > 3 else ""), file=lock))
+            f"{len(dependencies)} package(s) of {lock} ({names}), which are therefore not known "
+            f"to be free of vulnerabilities; it says: {skipped[0][1]}", file=lock))
     return completed.reported(found, "vulnerability")
 
 
