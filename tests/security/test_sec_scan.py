@@ -71,9 +71,13 @@ def test_the_dependency_audit_offline_is_reported_skipped_and_fails(run_cli):
     """The tests run behind a dead proxy: pip-audit cannot reach its service."""
     outcome = run_cli("scan", "--online", "--format", "json")
     assert outcome.code == 1, outcome.stdout + outcome.stderr
-    [skipped] = outcome.findings(check="dependencies")
-    assert skipped["rule"] == "audit-skipped" and skipped["severity"] == "error"
-    assert "pip-audit skipped" in skipped["message"]
+    found = outcome.findings(check="dependencies")
+    # One per hashed lock, each at its file.
+    assert sorted(f["file"] for f in found) == ["requirements/checkov.lock",
+                                                "requirements/tooling.lock"], found
+    for skipped in found:
+        assert skipped["rule"] == "audit-skipped" and skipped["severity"] == "error"
+        assert "pip-audit skipped" in skipped["message"]
 
 
 def test_the_sbom_is_cyclonedx_json_of_the_tooling(run_cli, tmp_path):
