@@ -11,16 +11,21 @@ CRD_CATALOG ?= ../shared/crd-schemas
 CRD_CATALOG_SOURCE ?= datreeio/CRDs-catalog@7b1e26ef
 PYTEST_WORKERS ?= 2
 
-.PHONY: help validate test bootstrap bootstrap-server bootstrap-test venv bench generate refresh-crd-schemas lint clean dev dev-down
+.PHONY: help validate test bootstrap bootstrap-server bootstrap-test venv bench generate refresh-crd-schemas lock lint clean dev dev-down
 .DEFAULT_GOAL := help
 
 help: ## List the targets, one line each, from the comment on each rule line
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | \
 		awk 'BEGIN {FS = ":.*## "} {printf "  make %-20s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: pyproject.toml
+# Exactly the packages of the hashed lock (requirements/tooling.lock, `make lock`; it holds every
+# dependency, so --no-deps), then the repo's own package: pip refuses any file whose hash the lock
+# does not name, and `pip check` that the lock is complete.
+$(VENV)/.installed: pyproject.toml requirements/tooling.lock
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[test,scan]'
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements/tooling.lock
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(VENV)/bin/pip check --disable-pip-version-check
 	touch $@
 
 venv: $(VENV)/.installed ## Create .venv and install the pinned Python dependencies
@@ -58,6 +63,9 @@ dev: bootstrap-server ## Start a local API server (etcd + kube-apiserver) with t
 
 dev-down: venv ## Stop the local API server that make dev started
 	scripts/cluster down --dir $(DEV_DIR)
+
+lock: venv ## Recompile requirements/*.lock, the hashed pins of pyproject.toml and tools.toml (needs the package index)
+	scripts/lock
 
 lint: venv ## Lint the Python code (ruff)
 	$(VENV)/bin/python -m ruff check scripts tests bench

@@ -82,7 +82,7 @@ def validate(paths, envs, output_format, crd_locations, jobs, today, verbose, se
 @click.option("--tool", "tools", multiple=True, help="Only this tool (repeatable).")
 @click.option("--stage", type=click.Choice(STAGES), default="validate", show_default=True,
               help="Install the tools this stage needs: validate, server (the hermetic API "
-                   "server), or test (every tool).")
+                   "server), test (every tool the tests run) or release (the image scanner).")
 def bootstrap(tools, stage) -> None:
     """Install the pinned tools into .tools/bin and prepare the offline schema cache."""
     from marty_platform import k8s_schemas

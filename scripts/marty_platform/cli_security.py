@@ -37,4 +37,26 @@ def scan(history, online, sbom_file, output_format, today) -> None:
     sys.exit(0 if report.ok else 1)
 
 
-COMMANDS = [scan]
+@click.command(epilog="Exit codes: 0 fresh (or written), 1 a lock is stale (--check), 2 usage or "
+               "tooling error.")
+@click.option("--check", is_flag=True, help="Only check, offline, that every lock file matches "
+              "the pins of pyproject.toml and tools.toml; exit 1 if one is stale.")
+@format_option(Report, default="auto", auto=True)
+def lock(check, output_format) -> None:
+    """Compile requirements/*.lock, the hashed pins of every Python package the repo installs,
+    with the pinned uv (asks the package index)."""
+    from marty_platform.repo import Repo
+    from marty_platform.security import pylock
+
+    repo = Repo.find()
+    if not check:
+        for written in pylock.refresh(repo.root, pylock.uv_program()):
+            click.echo(f"wrote {written}", err=True)
+    report = Report()
+    report.results.append(pylock.check(repo.root))
+    report.findings = list(report.results[0].findings)
+    emit(report, output_format)
+    sys.exit(0 if report.ok else 1)
+
+
+COMMANDS = [scan, lock]

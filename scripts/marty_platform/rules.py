@@ -32,7 +32,7 @@ from marty_platform.model import Severity
 DECLARING_MODULES = ("marty_platform.checks", "marty_platform.render", "marty_platform.waivers",
                      "marty_platform.promote", "marty_platform.security.history",
                      "marty_platform.security.dependencies", "marty_platform.security.licences",
-                     "marty_platform.security.coverage")
+                     "marty_platform.security.coverage", "marty_platform.security.pylock")
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,11 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 
 
 def make_tree(target: Path) -> Path:
-    """tools.toml and schemas of this repo, the small `web` app tree and a stand-in policy."""
+    """tools.toml, pyproject.toml and schemas of this repo, the small `web` app tree and a stand-in policy."""
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "tools.toml", target / "tools.toml")
+    # Without requirements/: `scan --online` and `lock --check` report the locks missing.
+    shutil.copy(ROOT / "pyproject.toml", target / "pyproject.toml")
     shutil.copytree(ROOT / "schemas", target / "schemas",
                     ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(FIXTURES / "tree", target, dirs_exist_ok=True)

@@ -92,6 +92,8 @@ SAME_REPORTS = {
     "release": (["web", "1.6.0", "--digest", DIGEST, "--dry-run"], DiffReport, 1),
     # Offline, the dependency audit cannot run: an error, never a silent pass (exit 1).
     "scan": (["--online"], Report, 1),
+    # The tree has no requirements/: both locks are reported missing (exit 1).
+    "lock": (["--check"], Report, 1),
 }
 
 

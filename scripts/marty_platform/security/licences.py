@@ -26,6 +26,7 @@ from marty_platform.errors import UsageError
 from marty_platform.model import CheckResult, finding
 from marty_platform.rules import Rule, declare
 from marty_platform.security.content_cache import ScanCache
+from marty_platform.security.go_modules import compiled_modules
 from marty_platform.tools.bootstrap import find_go
 from marty_platform.tools.runner import Command, build_environment, run
 from marty_platform.yamlio import YamlError, load_file
@@ -138,30 +139,6 @@ def _classify(ctx: RunContext, files: list[Path]) -> dict[str, set[str]]:
     return found
 
 
-def _go_modules(ctx: RunContext) -> dict[tuple[str, str], set[str]]:
-    """(module, version) → the pinned tools it is compiled into."""
-    go = find_go(ctx.manifest.go_fallback, lambda message: None)
-    modules: dict[tuple[str, str], set[str]] = {}
-    for tool in sorted(ctx.manifest.tools):
-        binary = ctx.toolbox.path(tool)
-        completed = run(Command(argv=(go, "version", "-m", binary), env=build_environment(),
-                                timeout=120, subject=tool))
-        compiled: list[tuple[str, str]] = []
-        for line in completed.stdout.splitlines():
-            parts = line.split()
-            if len(parts) >= 3 and parts[0] == "mod" and parts[2] == "(devel)":
-                continue  # this repository's own module (tools/go/otelcol): not a dependency
-            if len(parts) >= 3 and parts[0] in ("mod", "dep"):
-                compiled.append((parts[1], parts[2]))
-            elif len(parts) >= 3 and parts[0] == "=>" and compiled:
-                # The line after a replaced module names the replacement, whose code was compiled
-                # (a tool built in a committed module replaces Kubernetes' staging modules).
-                compiled[-1] = (parts[1], parts[2])
-        for module_version in compiled:
-            modules.setdefault(module_version, set()).add(tool)
-    return modules
-
-
 def _module_dir(cache: Path, module: str, version: str) -> Path:
     escaped = re.sub(r"[A-Z]", lambda m: "!" + m.group().lower(), f"{module}@{version}")
     return cache / escaped
@@ -208,7 +185,7 @@ def check(ctx: RunContext) -> CheckResult:
                                   timeout=60)).stdout.strip())
     cache = ScanCache(ctx.cache_dir, "licences", f"go-modules-{_classifier_version(ctx)}")
     go_cached: dict[Subject, list[str]] = {}
-    for (module, version), tools in sorted(_go_modules(ctx).items()):
+    for (module, version), tools in sorted(compiled_modules(ctx).items()):
         subject = Subject("go", module, version, ", ".join(sorted(tools)))
         result.stats.checked += 1
         known = cache.get(f"{module}@{version}")

@@ -17,7 +17,7 @@ from pathlib import Path
 from marty_platform.context import Options, build_context
 from marty_platform.model import Report
 from marty_platform.repo import Repo
-from marty_platform.security import coverage, dependencies, history, licences, sbom
+from marty_platform.security import coverage, dependencies, go_modules, history, licences, sbom
 from marty_platform.settings import Settings
 from marty_platform.waivers import apply_waivers, load_waivers
 
@@ -35,6 +35,11 @@ def run_scan(repo: Repo, settings: Settings, request: ScanRequest) -> Report:
         ctx = build_context(repo, Options(), pool, settings)
         try:
             report.results.append(licences.check(ctx))
+            for tool in go_modules.unbuilt_tools(ctx):
+                report.notes.append(
+                    f"{tool} (tools.toml stage {go_modules.OPTIONAL_STAGE}) is not built here: "
+                    "its Go modules are neither licence-checked nor in the SBOM; "
+                    f"`scripts/bootstrap --stage {go_modules.OPTIONAL_STAGE}` builds it")
             if (repo.root / ".git").exists():
                 report.results.append(coverage.check(repo.root))
             else:

@@ -169,5 +169,5 @@ def bootstrap(manifest: Manifest, bin_dir: Path, progress: Progress = print,
     from marty_platform.tools.pytools import install_pytool  # it imports this module
 
     for index, pin in enumerate(pypins, len(pins) + 1):
-        outcomes.append(install_pytool(pin, bin_dir, progress, f"[{index}/{total}]"))
+        outcomes.append(install_pytool(pin, bin_dir, progress, f"[{index}/{total}]", root))
     return outcomes

@@ -9,8 +9,9 @@ from marty_platform.errors import ToolError
 
 
 # When a tool is built: `validate` tools by every `make bootstrap`; the others only by the command
-# that needs them (`make test` builds every stage), so `make validate` never waits for them.
-STAGES = ("validate", "test", "server")
+# that needs them (`make test` builds every stage but `release`, the release workflow's image
+# scanner), so `make validate` never waits for them.
+STAGES = ("validate", "test", "server", "release")
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,8 @@ def _pin(path: Path, name: str, spec: dict) -> ToolPin:
 
 
 def stages_for(stage: str) -> tuple[str, ...]:
-    """The stages a bootstrap for `stage` installs: `make test` needs every tool; the others need
-    their own and the validate ones."""
-    return STAGES if stage == "test" else tuple(dict.fromkeys(("validate", stage)))
+    """The stages a bootstrap for `stage` installs: `make test` needs every tool the tests run
+    (not the release workflow's); the others need their own and the validate ones."""
+    if stage == "test":
+        return tuple(s for s in STAGES if s != "release")
+    return tuple(dict.fromkeys(("validate", stage)))

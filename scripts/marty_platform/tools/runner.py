@@ -265,6 +265,7 @@ def git_environment() -> dict[str, str]:
 
 
 _BUILD_PASSED = re.compile(r"^(PATH|HOME|USER|TMPDIR|GO[A-Z0-9]*|PIP_\w+|VIRTUAL_ENV|SSL_CERT_\w+|"
+                           r"REQUESTS_CA_BUNDLE|"
                            r"(?i:https?_proxy|no_proxy))$")
 
 
