@@ -159,11 +159,18 @@ def _validate(ctx: RunContext, progress: Progress) -> Report:
     ctx.inputs = InputIndex(ctx.repo)
     ctx.results = ResultCache(ctx.cache_dir)
 
+    # One phase counts every check (on a terminal: checks done of all); each is a stage too.
+    python_checks = _chosen(checks.PYTHON_REPO_CHECKS, chosen.repo_checks)
+    tool_checks = _chosen(checks.TOOL_REPO_CHECKS, chosen.repo_checks)
+    env_checks = [*checks.MANIFEST_CHECKS,
+                  *(checks.SERVER_CHECKS if ctx.options.server_kubeconfig else [])]
+    phase = progress.begin("checks", total=len(python_checks) + len(tool_checks)
+                           + len(envs) * len(env_checks))
     # Repo checks that run tools start first and overlap with rendering.
-    for repo_check in _chosen(checks.PYTHON_REPO_CHECKS, chosen.repo_checks):
-        report.results += _tracked(progress, repo_check, ctx)
-    tool_futures: list[Future] = [ctx.pool.submit(_tracked, progress, c, ctx) for c in
-                                  _chosen(checks.TOOL_REPO_CHECKS, chosen.repo_checks)]
+    for repo_check in python_checks:
+        report.results += _tracked(progress, phase, repo_check, ctx)
+    tool_futures: list[Future] = [ctx.pool.submit(_tracked, progress, phase, c, ctx)
+                                  for c in tool_checks]
 
     objects: dict[str, list[ManifestObject]] = {env: [] for env in envs}
     renderer = Renderer(ctx.repo, ctx.toolbox, ctx.cache_dir, ctx.manifest.fingerprint())
@@ -179,11 +186,13 @@ def _validate(ctx: RunContext, progress: Progress) -> Report:
         staged = StagedBatch.write(env, ctx.scratch(f"objects-{env}"), objects[env],
                                    context.get(env, []))
         batch = EnvBatch(ctx.env_configs[env], staged)
-        server_checks = checks.SERVER_CHECKS if ctx.options.server_kubeconfig else []
-        batch_futures += [ctx.pool.submit(_tracked, progress, c, ctx, batch)
-                          for c in [*checks.MANIFEST_CHECKS, *server_checks]]
+        batch_futures += [ctx.pool.submit(_tracked, progress, phase, c, ctx, batch)
+                          for c in env_checks]
     for future in [*batch_futures, *tool_futures]:
         report.results += future.result()
+    cached, ran = ctx.results.counts.get("checks", (0, 0))
+    progress.end(phase, sum(len(r.findings) for r in report.results),
+                 note=f"cache: {cached} hit, {ran} ran")
 
     if ctx.full_repo:
         renderer.prune()
@@ -210,25 +219,28 @@ def _label(check) -> str:
     return name if check.__name__ == "check" else f"{name}.{check.__name__}"
 
 
-def _tracked(progress: Progress, check, ctx: RunContext, *batch: EnvBatch) -> list[CheckResult]:
-    """Run one check as a stage of `progress`, labelled by its module (and env); its results
-    come from the result cache when the content of every input it reads is unchanged."""
+def _tracked(progress: Progress, phase: int, check, ctx: RunContext,
+             *batch: EnvBatch) -> list[CheckResult]:
+    """Run one check as a stage of `progress`, labelled by its module (and env), and count it
+    done in `phase`; its results come from the result cache when the content of every input it
+    reads is unchanged."""
     label = _label(check)
     stage = progress.begin(f"{label} {batch[0].env}" if batch else label)
     key = _result_key(ctx, check, label, *batch)
     results = ctx.results.get(key) if key else None
     if results is not None:
-        ctx.results.count(label, hits=1)
+        ctx.results.count("checks", hits=1)
         note = "cached"
     else:
         results = _guarded(check, ctx, *batch)
         if key:
             ctx.results.put(key, results)
-            ctx.results.count(label, misses=1)
+        ctx.results.count("checks", misses=1)
         hits, misses = ctx.results.counts.get(f"{label} {batch[0].env}" if batch else "", (0, 0))
         note = f"objects: {hits} cached, {misses} checked" if hits or misses else \
             ("ran" if key else "ran (not cached)")
     progress.end(stage, sum(len(result.findings) for result in results), note=note)
+    progress.advance(phase)
     return results
 
 
@@ -241,7 +253,8 @@ def _result_key(ctx: RunContext, check, label: str, *batch: EnvBatch) -> str | N
         return None
     scope = [label, ctx.manifest.fingerprint(), tooling_digest(), ctx.settings.today.isoformat(),
              "\0".join(ctx.settings.crd_schema_locations),
-             "\0".join(map(str, ctx.options.paths)), "\0".join(ctx.options.envs)]
+             "\0".join(_display(ctx.repo, path) for path in ctx.options.paths),
+             "\0".join(ctx.options.envs)]
     if not batch:
         return key_of(*scope, ctx.inputs.digest(REPO_CHECK_AREAS.get(label, WHOLE_TREE)))
     env = batch[0]

@@ -123,17 +123,21 @@ def scan_cached(cache_dir: Path, scanner: str, scope: str, fingerprint: str,
     return results
 
 
-def encode_results(results: list[CheckResult]) -> list[dict]:
-    return [{"check": r.check, "env": r.env, "findings": [f.to_dict() for f in r.findings],
-             "stats": {"checked": r.stats.checked, "not_checked": r.stats.not_checked},
-             "rules": r.rules} for r in results]
+def encode_results(results: list[CheckResult]) -> dict:
+    return {"results": [{"check": r.check, "env": r.env,
+                         "findings": [f.to_dict() for f in r.findings],
+                         "stats": {"checked": r.stats.checked,
+                                   "not_checked": r.stats.not_checked},
+                         "rules": r.rules} for r in results]}
 
 
-def decode_results(payload: list) -> list[CheckResult]:
+def decode_results(payload: dict) -> list[CheckResult]:
     """The results `encode_results` stored; raises (KeyError, TypeError, ValueError) on anything
     else, which the caller takes as a miss."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("results"), list):
+        raise ValueError("not a stored result")
     results = []
-    for item in payload:
+    for item in payload["results"]:
         findings = [Finding(file=str(f["file"]), line=f["line"] if isinstance(f["line"], int)
                             else None, env=str(f["env"]), resource=str(f["resource"]),
                             check=str(f["check"]), rule=str(f["rule"]),
