@@ -37,6 +37,9 @@ REPO_CHECK_AREAS: dict[str, tuple[str, ...]] = {
     "python_security": ("scripts", "config", "policies/exceptions.yaml"),
     "workflow_security": (".github", "config", "policies/exceptions.yaml"),
     "amtool_template": ("monitoring/alertmanager",),
+    # Rules, rule tests, SLO specs (and their schema and the catalog they must cover),
+    # Alertmanager, dashboards, known metrics, and the runbooks alerts link to.
+    "monitoring": ("monitoring", "docs", "catalog", "schemas"),
 }
 # The areas kubeconform and conftest read besides the objects they are given.
 KUBECONFORM_AREAS = ("schemas/crds", "overlays/{env}/env.yaml", "config")

@@ -196,7 +196,8 @@ def _validate(ctx: RunContext, progress: Progress) -> Report:
 
     if ctx.full_repo:
         renderer.prune()
-        ctx.results.prune()
+        if not ctx.options.envs:  # every check of every env ran: what it did not use is stale
+            ctx.results.prune()
     findings = [f for result in report.results for f in result.findings]
     findings = _escalate(_apply_waivers(ctx, findings), ctx.env_configs)
     report.findings = _dedupe(findings)
