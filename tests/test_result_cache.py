@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from pathlib import Path
 
 import pytest
 
-from marty_platform.check_inputs import WHOLE_TREE, InputIndex
+from marty_platform.check_inputs import WHOLE_TREE, InputIndex, tools_identity
 from marty_platform.model import CheckResult, CheckStats, Severity, finding
 from marty_platform.repo import Repo
 from marty_platform.result_cache import ResultCache, ScanCache, key_of
@@ -99,7 +100,7 @@ def test_an_area_digest_changes_with_its_files_and_the_top_level_files_only(tmp_
     repo = _tree(tmp_path / "repo")
 
     def digests():
-        index = InputIndex(repo)
+        index = InputIndex(repo, repo.root / ".tools/bin")
         return index.digest(("charts",)), index.digest(WHOLE_TREE)
 
     charts, whole = digests()
@@ -122,9 +123,23 @@ def test_a_symlink_counts_by_where_it_points_and_what_it_points_to_is_not_read(t
     outside = tmp_path / "secret.txt"
     outside.write_text("one", encoding="utf-8")
     (repo.root / "charts/a/link.yaml").symlink_to(outside)
-    digest = InputIndex(repo).digest(("charts",))
+    digest = InputIndex(repo, repo.root / ".tools/bin").digest(("charts",))
     outside.write_text("two", encoding="utf-8")
-    assert InputIndex(repo).digest(("charts",)) == digest
+    assert InputIndex(repo, repo.root / ".tools/bin").digest(("charts",)) == digest
     (repo.root / "charts/a/link.yaml").unlink()
     (repo.root / "charts/a/link.yaml").symlink_to(tmp_path / "elsewhere")
-    assert InputIndex(repo).digest(("charts",)) != digest
+    assert InputIndex(repo, repo.root / ".tools/bin").digest(("charts",)) != digest
+
+
+def test_a_tool_rebuilt_or_another_tools_directory_is_another_identity(tmp_path):
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "kubeconform").write_bytes(b"one")
+    identity = tools_identity(tools)
+    assert tools_identity(tools) == identity
+    (tools / "kubeconform").unlink()
+    (tools / "kubeconform").write_bytes(b"other")
+    assert tools_identity(tools) != identity
+    other = tmp_path / "other-bin"
+    shutil.copytree(tools, other)
+    assert tools_identity(other) != tools_identity(tools)

@@ -57,10 +57,31 @@ def tooling_digest() -> str:
     return digest.hexdigest()
 
 
-class InputIndex:
-    """Every file of the repo with the digest of its content, read once per run."""
+def tools_identity(tools_bin: Path) -> str:
+    """The tools a run uses, as they are on disk: tools.toml pins their versions, but a run may
+    be pointed at another directory of tools (MARTY_TOOLS_BIN), or a tool rebuilt in place.
+    Each program's name, size, inode and modification time: cheap, and changed by any rebuild."""
+    entries = [str(tools_bin)]
+    try:
+        programs = sorted(tools_bin.iterdir())
+    except OSError:
+        programs = []
+    for program in programs:
+        try:
+            info = program.stat()
+        except OSError:
+            entries.append(f"{program.name}:missing")
+            continue
+        entries.append(f"{program.name}:{info.st_size}:{info.st_ino}:{info.st_mtime_ns}")
+    return hashlib.sha256("\0".join(entries).encode("utf-8", "surrogateescape")).hexdigest()
 
-    def __init__(self, repo: Repo):
+
+class InputIndex:
+    """Every file of the repo with the digest of its content, and the tools' identity, read
+    once per run."""
+
+    def __init__(self, repo: Repo, tools_bin: Path):
+        self.tools = tools_identity(tools_bin)
         self.files: dict[str, str] = {}
         for dirpath, dirnames, filenames in os.walk(repo.root, followlinks=False):
             here = Path(dirpath)

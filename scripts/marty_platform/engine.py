@@ -156,7 +156,7 @@ def _validate(ctx: RunContext, progress: Progress) -> Report:
         if env not in ctx.env_configs:
             ctx.env_configs[env] = load_env_config(ctx.repo, env)
     report = Report(envs=envs, notes=chosen.notes)
-    ctx.inputs = InputIndex(ctx.repo)
+    ctx.inputs = InputIndex(ctx.repo, ctx.settings.tools_bin)
     ctx.results = ResultCache(ctx.cache_dir)
 
     # One phase counts every check (on a terminal: checks done of all); each is a stage too.
@@ -252,7 +252,8 @@ def _result_key(ctx: RunContext, check, label: str, *batch: EnvBatch) -> str | N
     if check in checks.SERVER_CHECKS or (ctx.settings.crd_schema_locations and
                                          label == "kubeconform"):
         return None
-    scope = [label, ctx.manifest.fingerprint(), tooling_digest(), ctx.settings.today.isoformat(),
+    scope = [label, ctx.manifest.fingerprint(), ctx.inputs.tools, tooling_digest(),
+             ctx.settings.today.isoformat(),
              "\0".join(ctx.settings.crd_schema_locations),
              "\0".join(_display(ctx.repo, path) for path in ctx.options.paths),
              "\0".join(ctx.options.envs)]

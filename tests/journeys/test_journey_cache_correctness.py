@@ -1,7 +1,7 @@
 """The result cache never serves a stale result: after a warm run, an edit to any kind of input
 makes the next run report exactly what a run with an empty cache reports.
 
-One warm cache is made once, on a copy of the tree trimmed to two dev overlays (trust-anchor,
+One warm cache is made once, on a copy of the tree trimmed to two overlays, in dev (trust-anchor,
 which inflates the chart, and platform-namespaces), with a patch and a transformer config added
 to trust-anchor so that those kinds of input exist, and trust-anchor's image by tag alone. Each
 test copies the tree and the warm cache, edits one input, then validates twice: with the warm
@@ -40,9 +40,9 @@ fieldSpecs:
 """
 
 
-def _validate(repo: Path, cache: Path) -> tuple[dict, str]:
+def _validate(repo: Path, cache: Path, path: str = "overlays/dev") -> tuple[dict, str]:
     proc = subprocess.run([str(ROOT / "scripts" / "validate"), "--format", "json", "--verbose",
-                           "overlays/dev"], cwd=repo,
+                           path], cwd=repo,
                           env={**tool_env(cache), "MARTY_CACHE_DIR": str(cache)},
                           capture_output=True, text=True, timeout=900, check=False)
     assert proc.returncode in (0, 1), proc.stderr
@@ -61,8 +61,8 @@ def warm(tmp_path_factory) -> tuple[Path, Path, dict]:
     """The trimmed tree, a cache warmed on it, and the report of that warm run."""
     base = tmp_path_factory.mktemp("cache-correctness")
     repo = copy_checkout(base / "repo")
-    for overlay in (repo / "overlays" / "dev").iterdir():
-        if overlay.is_dir() and overlay.name not in KEPT_DEV_OVERLAYS:
+    for overlay in (repo / "overlays").glob("*/*/"):
+        if overlay.parent.name != "dev" or overlay.name not in KEPT_DEV_OVERLAYS:
             shutil.rmtree(overlay)
     # Dev runs trust-anchor by tag alone, which it allows (the env-config edit forbids it).
     kustomization = repo / OVERLAY / "kustomization.yaml"
@@ -168,3 +168,25 @@ def test_an_edit_after_a_warm_run_reports_what_a_cold_run_reports(kind, warm, tm
         assert after["findings"] != before["findings"], f"editing the {kind} changed no finding"
     if kind in ONE_OVERLAY:
         assert "cache: 1 hit, 1 rendered" in verbose, verbose
+
+
+def test_a_repo_check_reruns_when_a_file_of_its_area_changes(warm, tmp_path):
+    """helm lint is keyed by charts/ alone: a broken template after a warm run is reported."""
+    warm_repo, warm_cache, _ = warm
+    repo = tmp_path / "repo"
+    shutil.copytree(warm_repo, repo, symlinks=True)
+    cache = tmp_path / "cache"
+    shutil.copytree(warm_cache, cache, symlinks=True)
+    changed = "charts/microservice/templates/service.yaml"
+    before, verbose = _validate(repo, cache, changed)
+    assert re.search(r"\bhelm  \d+ findings?  \(ran\)", verbose), verbose
+    assert _validate(repo, cache, changed)[1].count("(cached)") >= 4
+
+    with (repo / changed).open("a", encoding="utf-8") as out:
+        out.write("{{ end }}\n")
+    after, _ = _validate(repo, cache, changed)
+    cold, _ = _validate(repo, tmp_path / "empty-cache", changed)
+
+    assert after == cold
+    assert [f for f in after["findings"] if f["check"] == "helm"], after["findings"]
+    assert after["findings"] != before["findings"]

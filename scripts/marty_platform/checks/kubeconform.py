@@ -81,7 +81,8 @@ def _verdicts(ctx: RunContext, batch: EnvBatch, schema_dir, version: str,
     paths = list(batch.staged.paths)
     if ctx.results is None or ctx.inputs is None or ctx.settings.crd_schema_locations or not paths:
         return _run(ctx, batch, schema_dir, unsafe, paths)
-    config = key_of(ctx.manifest.fingerprint(), tooling_digest(), version, *unsafe,
+    config = key_of(ctx.manifest.fingerprint(), ctx.inputs.tools, tooling_digest(), version,
+                    *unsafe,
                     ctx.inputs.digest(env_areas(KUBECONFORM_AREAS, batch.env)))
     cache = ScanCache(ctx.cache_dir, "kubeconform", f"{batch.env}-{version}")
     verdicts, missed = {}, {}

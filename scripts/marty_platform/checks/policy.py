@@ -154,7 +154,7 @@ class _ReportCache:
         data = [part for directory in map(Path, data_dirs)
                 for path in sorted(directory.rglob("*")) if path.is_file()
                 for part in (path.relative_to(directory).as_posix(), path.read_bytes())]
-        self.config = key_of(ctx.manifest.fingerprint(), tooling_digest(), *data,
+        self.config = key_of(ctx.manifest.fingerprint(), ctx.inputs.tools, tooling_digest(), *data,
                              ctx.inputs.digest(env_areas(POLICY_AREAS, batch.env)))
         self.root = str(batch.staged.directory.parent)
         self.store = ScanCache(ctx.cache_dir, "conftest", batch.env)
