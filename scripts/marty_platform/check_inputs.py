@@ -30,7 +30,7 @@ WHOLE_TREE = ("",)
 # areas could change without the cached result changing.
 REPO_CHECK_AREAS: dict[str, tuple[str, ...]] = {
     "helm": ("charts",),
-    "terraform": ("terraform",),
+    "terraform": ("terraform", "policies"),  # fmt, and the Terraform policies (conftest)
     "tflint": ("terraform",),
     "terraform_lock": ("terraform",),
     "policy.verify": ("policies", "base/openapi"),
@@ -41,6 +41,8 @@ REPO_CHECK_AREAS: dict[str, tuple[str, ...]] = {
     # Alertmanager, dashboards, known metrics, and the runbooks alerts link to.
     "monitoring": ("monitoring", "docs", "catalog", "schemas"),
 }
+# Checks that, in path mode, read the paths given (whatever area they are in): then the whole tree.
+READS_GIVEN_PATHS = {"python_security", "secrets"}
 # The areas kubeconform and conftest read besides the objects they are given.
 KUBECONFORM_AREAS = ("schemas/crds", "overlays/{env}/env.yaml", "config")
 POLICY_AREAS = ("policies", "base/openapi", "overlays/{env}/env.yaml", "config")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from marty_platform import checks, selection
 from marty_platform.batch import EnvBatch
 from marty_platform.check_inputs import (
+    READS_GIVEN_PATHS,
     REPO_CHECK_AREAS,
     WHOLE_TREE,
     InputIndex,
@@ -258,7 +259,9 @@ def _result_key(ctx: RunContext, check, label: str, *batch: EnvBatch) -> str | N
              "\0".join(_display(ctx.repo, path) for path in ctx.options.paths),
              "\0".join(ctx.options.envs)]
     if not batch:
-        return key_of(*scope, ctx.inputs.digest(REPO_CHECK_AREAS.get(label, WHOLE_TREE)))
+        areas = WHOLE_TREE if ctx.options.paths and label in READS_GIVEN_PATHS else \
+            REPO_CHECK_AREAS.get(label, WHOLE_TREE)
+        return key_of(*scope, ctx.inputs.digest(areas))
     env = batch[0]
     return key_of(*scope, env.env, ctx.inputs.digest(WHOLE_TREE),
                   *map(object_digest, env.objects), "context",
