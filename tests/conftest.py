@@ -6,14 +6,13 @@ fails loudly instead of passing by luck.
 """
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from harness import ROOT, SHARED, Outcome, tool_env
+from harness import ROOT, SHARED, Outcome, copy_checkout, tool_env
 
 
 def pytest_collection_modifyitems(config, items):
@@ -62,8 +61,4 @@ def repo_validation(cache_dir) -> Outcome:
 @pytest.fixture
 def repo_copy(tmp_path) -> Path:
     """A copy of the committed-looking tree (no caches, tools or venv) to break on purpose."""
-    target = tmp_path / "repo"
-    ignore = shutil.ignore_patterns(".git", ".venv", ".tools", ".cache", "__pycache__",
-                                    ".pytest_cache", "*.egg-info")
-    shutil.copytree(ROOT, target, ignore=ignore, symlinks=True)
-    return target
+    return copy_checkout(tmp_path / "repo")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,3 +62,11 @@ def tool_env(cache_dir: Path, crd: bool = False) -> dict[str, str]:
     if crd and CRD_SCHEMAS.is_dir():
         env["MARTY_CRD_SCHEMA_LOCATION"] = str(CRD_SCHEMAS)
     return env
+
+
+def copy_checkout(target: Path) -> Path:
+    """A copy of this checkout's tree at `target`, without caches, tools or the venv."""
+    ignore = shutil.ignore_patterns(".git", ".venv", ".tools", ".cache", "__pycache__",
+                                    ".pytest_cache", "*.egg-info")
+    shutil.copytree(ROOT, target, ignore=ignore, symlinks=True)
+    return target

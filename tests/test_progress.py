@@ -13,7 +13,8 @@ from harness import ROOT, tool_env
 
 MANIFEST = "tests/fixtures/clean/configmap.yaml"
 ANSI = re.compile(r"\x1b\[")
-TIMING = re.compile(r"^\s*\d+\.\d\ds  (\S+)(?: (\w+))?  \d+ findings?$", re.MULTILINE)
+TIMING = re.compile(r"^\s*\d+\.\d\ds  (\S+)(?: (\w+))?  \d+ findings?(?:  \((.*)\))?$",
+                    re.MULTILINE)
 HIDE_CURSOR = "\x1b[?25l"  # rich's live display hides the cursor while it draws
 
 
@@ -77,7 +78,7 @@ def test_verbose_prints_one_timing_line_per_check(cache_dir):
     assert proc.returncode == 0, proc.stderr
     assert not ANSI.search(proc.stderr), proc.stderr
     stages = [match.group(1) for match in TIMING.finditer(proc.stderr)]
-    assert sorted(stages) == sorted(["kubeconform", "policy", "delivery", "size",
+    assert sorted(stages) == sorted(["checks", "kubeconform", "policy", "delivery", "size",
                                      "monitoring.check_rendered", "zero_config",
                                      "secrets.check_rendered", "iac_security.check_rendered",
                                      "terraform_alignment.check_rendered"]), proc.stderr
@@ -89,3 +90,17 @@ def test_verbose_on_a_terminal_keeps_the_timing_lines(cache_dir):
     plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen)
     timed = set(re.findall(r"\d+\.\d\ds  (\S+) prod  \d+ findings?", plain))
     assert timed >= {"kubeconform", "policy"}, plain
+
+
+def test_verbose_says_what_came_from_the_cache(tmp_path):
+    def notes() -> dict[str, str]:
+        proc = _validate_piped(tmp_path, MANIFEST, "--verbose")
+        assert proc.returncode == 0, proc.stderr
+        return {match.group(1): match.group(3) for match in TIMING.finditer(proc.stderr)}
+
+    cold = notes()
+    assert cold["kubeconform"] == "objects: 0 cached, 1 checked", cold
+    assert cold["checks"] == "cache: 0 hit, 9 ran", cold
+    warm = notes()
+    assert warm["kubeconform"] == "cached", warm
+    assert warm["checks"] == "cache: 9 hit, 0 ran", warm

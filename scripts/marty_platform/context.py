@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from marty_platform.check_inputs import InputIndex
 from marty_platform.envconfig import EnvConfig
 from marty_platform.policy_library import PolicyLibrary
 from marty_platform.repo import Repo
+from marty_platform.result_cache import ResultCache
 from marty_platform.settings import Settings, require_writable, resolve
 from marty_platform.tools.manifest import Manifest, load_manifest
 from marty_platform.tools.runner import ToolBox
@@ -41,6 +43,10 @@ class RunContext:
     pool: ThreadPoolExecutor
     env_configs: dict[str, EnvConfig] = field(default_factory=dict)
     run_dir: Path | None = None  # private scratch space of this invocation
+    # The content of every input (check_inputs.py) and the results cached by it, set by the
+    # engine at the start of a validation.
+    inputs: InputIndex | None = None
+    results: ResultCache | None = None
     closed: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 

@@ -10,6 +10,14 @@ from typing import TYPE_CHECKING
 
 from marty_platform import checks, selection
 from marty_platform.batch import EnvBatch
+from marty_platform.check_inputs import (
+    READS_GIVEN_PATHS,
+    REPO_CHECK_AREAS,
+    WHOLE_TREE,
+    InputIndex,
+    object_digest,
+    tooling_digest,
+)
 from marty_platform.context import Options, RunContext, build_context
 from marty_platform.envconfig import EnvConfig, load_env_config, manifest_env
 from marty_platform.errors import MartyError, UsageError
@@ -17,6 +25,7 @@ from marty_platform.manifests import StagedBatch, load_manifest_file
 from marty_platform.model import CheckResult, Finding, ManifestObject, Report, Severity, finding
 from marty_platform.render import Renderer
 from marty_platform.repo import Overlay, Repo
+from marty_platform.result_cache import ResultCache, key_of
 from marty_platform.selection import Selection
 from marty_platform.settings import Settings
 from marty_platform.waivers import apply_waivers, load_waivers
@@ -113,12 +122,15 @@ def _render(ctx: RunContext, renderer: Renderer, overlays: list[Overlay],
             objects: dict[str, list[ManifestObject]], progress: Progress) -> CheckResult:
     result = CheckResult("kustomize")
     stage = progress.begin(f"render {len(overlays)} overlay(s)", total=len(overlays))
+    hits = 0
     for rendered in ctx.pool.map(renderer.render, overlays):
         result.stats.checked += 1
         result.findings += rendered.findings
         objects[rendered.overlay.env] += rendered.objects
+        hits += rendered.cached
         progress.advance(stage)
-    progress.end(stage, len(result.findings))
+    progress.end(stage, len(result.findings),
+                 note=f"cache: {hits} hit, {len(overlays) - hits} rendered")
     return result
 
 
@@ -145,12 +157,21 @@ def _validate(ctx: RunContext, progress: Progress) -> Report:
         if env not in ctx.env_configs:
             ctx.env_configs[env] = load_env_config(ctx.repo, env)
     report = Report(envs=envs, notes=chosen.notes)
+    ctx.inputs = InputIndex(ctx.repo, ctx.settings.tools_bin)
+    ctx.results = ResultCache(ctx.cache_dir)
 
+    # One phase counts every check (on a terminal: checks done of all); each is a stage too.
+    python_checks = _chosen(checks.PYTHON_REPO_CHECKS, chosen.repo_checks)
+    tool_checks = _chosen(checks.TOOL_REPO_CHECKS, chosen.repo_checks)
+    env_checks = [*checks.MANIFEST_CHECKS,
+                  *(checks.SERVER_CHECKS if ctx.options.server_kubeconfig else [])]
+    phase = progress.begin("checks", total=len(python_checks) + len(tool_checks)
+                           + len(envs) * len(env_checks))
     # Repo checks that run tools start first and overlap with rendering.
-    for repo_check in _chosen(checks.PYTHON_REPO_CHECKS, chosen.repo_checks):
-        report.results += _tracked(progress, repo_check, ctx)
-    tool_futures: list[Future] = [ctx.pool.submit(_tracked, progress, c, ctx) for c in
-                                  _chosen(checks.TOOL_REPO_CHECKS, chosen.repo_checks)]
+    for repo_check in python_checks:
+        report.results += _tracked(progress, phase, repo_check, ctx)
+    tool_futures: list[Future] = [ctx.pool.submit(_tracked, progress, phase, c, ctx)
+                                  for c in tool_checks]
 
     objects: dict[str, list[ManifestObject]] = {env: [] for env in envs}
     renderer = Renderer(ctx.repo, ctx.toolbox, ctx.cache_dir, ctx.manifest.fingerprint())
@@ -166,14 +187,18 @@ def _validate(ctx: RunContext, progress: Progress) -> Report:
         staged = StagedBatch.write(env, ctx.scratch(f"objects-{env}"), objects[env],
                                    context.get(env, []))
         batch = EnvBatch(ctx.env_configs[env], staged)
-        server_checks = checks.SERVER_CHECKS if ctx.options.server_kubeconfig else []
-        batch_futures += [ctx.pool.submit(_tracked, progress, c, ctx, batch)
-                          for c in [*checks.MANIFEST_CHECKS, *server_checks]]
+        batch_futures += [ctx.pool.submit(_tracked, progress, phase, c, ctx, batch)
+                          for c in env_checks]
     for future in [*batch_futures, *tool_futures]:
         report.results += future.result()
+    cached, ran = ctx.results.counts.get("checks", (0, 0))
+    progress.end(phase, sum(len(r.findings) for r in report.results),
+                 note=f"cache: {cached} hit, {ran} ran")
 
     if ctx.full_repo:
         renderer.prune()
+        if not ctx.options.envs:  # every check of every env ran: what it did not use is stale
+            ctx.results.prune()
     findings = [f for result in report.results for f in result.findings]
     findings = _escalate(_apply_waivers(ctx, findings), ctx.env_configs)
     report.findings = _dedupe(findings)
@@ -190,15 +215,57 @@ def _refuse_empty_run(ctx: RunContext, report: Report,
                      "holds no Kubernetes object")
 
 
-def _tracked(progress: Progress, check, ctx: RunContext, *batch: EnvBatch) -> list[CheckResult]:
-    """Run one check as a stage of `progress`, labelled by its module (and env)."""
+def _label(check) -> str:
+    """A check's module, and its function unless that is `check`: policy.verify, kubeconform."""
     name = check.__module__.rsplit(".", 1)[-1]
-    if check.__name__ != "check":
-        name += f".{check.__name__}"
-    stage = progress.begin(f"{name} {batch[0].env}" if batch else name)
-    results = _guarded(check, ctx, *batch)
-    progress.end(stage, sum(len(result.findings) for result in results))
+    return name if check.__name__ == "check" else f"{name}.{check.__name__}"
+
+
+def _tracked(progress: Progress, phase: int, check, ctx: RunContext,
+             *batch: EnvBatch) -> list[CheckResult]:
+    """Run one check as a stage of `progress`, labelled by its module (and env), and count it
+    done in `phase`; its results come from the result cache when the content of every input it
+    reads is unchanged."""
+    label = _label(check)
+    stage = progress.begin(f"{label} {batch[0].env}" if batch else label)
+    key = _result_key(ctx, check, label, *batch)
+    results = ctx.results.get(key) if key else None
+    if results is not None:
+        ctx.results.count("checks", hits=1)
+        note = "cached"
+    else:
+        results = _guarded(check, ctx, *batch)
+        if key:
+            ctx.results.put(key, results)
+        ctx.results.count("checks", misses=1)
+        hits, misses = ctx.results.counts.get(f"{label} {batch[0].env}" if batch else "", (0, 0))
+        note = f"objects: {hits} cached, {misses} checked" if hits or misses else \
+            ("ran" if key else "ran (not cached)")
+    progress.end(stage, sum(len(result.findings) for result in results), note=note)
+    progress.advance(phase)
     return results
+
+
+def _result_key(ctx: RunContext, check, label: str, *batch: EnvBatch) -> str | None:
+    """The key of a check's results: the check, the tool versions, this code, the day (waivers
+    and skips expire), the run's scope and the content of what the check reads. None: not
+    cached (the live API server; CRD schemas from locations outside the repo)."""
+    if check in checks.SERVER_CHECKS or (ctx.settings.crd_schema_locations and
+                                         label == "kubeconform"):
+        return None
+    scope = [label, ctx.manifest.fingerprint(), ctx.inputs.tools, tooling_digest(),
+             ctx.settings.today.isoformat(),
+             "\0".join(ctx.settings.crd_schema_locations),
+             "\0".join(_display(ctx.repo, path) for path in ctx.options.paths),
+             "\0".join(ctx.options.envs)]
+    if not batch:
+        areas = WHOLE_TREE if ctx.options.paths and label in READS_GIVEN_PATHS else \
+            REPO_CHECK_AREAS.get(label, WHOLE_TREE)
+        return key_of(*scope, ctx.inputs.digest(areas))
+    env = batch[0]
+    return key_of(*scope, env.env, ctx.inputs.digest(WHOLE_TREE),
+                  *map(object_digest, env.objects), "context",
+                  *map(object_digest, env.staged.context))
 
 
 def _guarded(check, *args) -> list[CheckResult]:

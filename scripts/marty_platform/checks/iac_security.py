@@ -19,7 +19,7 @@ from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, finding
 from marty_platform.rules import ScannerRules, declare
 from marty_platform.security.rendered import index_of, object_files
-from marty_platform.security.content_cache import ScanCache, content_key, scan_cached
+from marty_platform.result_cache import ScanCache, content_key, scan_cached
 from marty_platform.security.tree import tree_files
 from marty_platform.yamlio import load_file
 

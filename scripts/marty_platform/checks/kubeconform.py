@@ -5,9 +5,11 @@ import re
 
 from marty_platform import crd_schemas, k8s_schemas
 from marty_platform.batch import EnvBatch
+from marty_platform.check_inputs import KUBECONFORM_AREAS, env_areas, tooling_digest
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, ManifestObject, Severity, finding
 from marty_platform.patch_locations import locate_field
+from marty_platform.result_cache import ScanCache, content_key, key_of
 from marty_platform.rules import Rule, declare
 from marty_platform.yamlio import locate_pointer
 
@@ -46,25 +48,60 @@ def _schema_dir(ctx: RunContext, batch: EnvBatch, version: str):
     return schema_dir
 
 
-def _run(ctx: RunContext, batch: EnvBatch, schema_dir, unsafe: list[str]) -> dict[str, dict]:
-    """kubeconform's verdict per staged file, against one Kubernetes version's schemas."""
+def _run(ctx: RunContext, batch: EnvBatch, schema_dir, unsafe: list[str],
+         paths: list) -> dict[str, dict]:
+    """kubeconform's verdict per staged file (of `paths`, all of the env's when they are all of
+    them), against one Kubernetes version's schemas."""
     args = ["-strict", "-output", "json", "-verbose", "-n", str(max(ctx.options.jobs, 1)),
             "-schema-location", k8s_schemas.location_template(schema_dir)]
     for location in _crd_locations(ctx, unsafe):
         args += ["-schema-location", location]
-    completed = ctx.toolbox.run("kubeconform", *args, str(batch.staged.directory),
+    every = len(paths) == len(batch.staged.paths)
+    targets = [str(batch.staged.directory)] if every else [str(p) for p in paths]
+    completed = ctx.toolbox.run("kubeconform", *args, *targets,
                                 problem_codes=(1,), subject=f"the rendered objects of {batch.env}")
     output = completed.json()
     resources = output.get("resources") if isinstance(output, dict) else None
     if not isinstance(resources, list):
         raise completed.failed("printed no list of resources")
     verdicts = {r.get("filename"): r for r in resources if isinstance(r, dict)}
-    missing = [str(p) for p in batch.staged.paths if str(p) not in verdicts]
+    missing = [str(p) for p in paths if str(p) not in verdicts]
     if missing:  # every object given must have a verdict, or it was not checked
-        raise completed.failed(f"gave no verdict for {len(missing)} of "
-                               f"{len(batch.staged.paths)} objects")
+        raise completed.failed(f"gave no verdict for {len(missing)} of {len(paths)} objects")
     completed.reported([r for r in resources if r.get("status") != "statusValid"],
                        "invalid object")
+    return verdicts
+
+
+def _verdicts(ctx: RunContext, batch: EnvBatch, schema_dir, version: str,
+              unsafe: list[str]) -> dict[str, dict]:
+    """kubeconform's verdict per staged file. A verdict depends only on the object's bytes, the
+    Kubernetes version, the schemas (the pinned versions, the carried CRD schemas) and the env's
+    config: objects whose verdict is cached under those are not given to kubeconform again."""
+    paths = list(batch.staged.paths)
+    if ctx.results is None or ctx.inputs is None or ctx.settings.crd_schema_locations or not paths:
+        return _run(ctx, batch, schema_dir, unsafe, paths)
+    config = key_of(ctx.manifest.fingerprint(), ctx.inputs.tools, tooling_digest(), version,
+                    *unsafe,
+                    ctx.inputs.digest(env_areas(KUBECONFORM_AREAS, batch.env)))
+    cache = ScanCache(ctx.cache_dir, "kubeconform", f"{batch.env}-{version}")
+    verdicts, missed = {}, {}
+    for path in paths:
+        key = content_key(config, "", path.read_bytes())
+        found = cache.get(key)
+        if found and isinstance(found[0], dict):
+            verdicts[str(path)] = {**found[0], "filename": str(path)}
+        else:
+            missed[str(path)] = key
+    if missed:
+        ran = _run(ctx, batch, schema_dir, unsafe, [p for p in paths if str(p) in missed])
+        for name, key in missed.items():
+            cache.put(key, [{k: v for k, v in ran[name].items() if k != "filename"}])
+        verdicts.update(ran)
+    if version == batch.config.kubernetes_version:  # objects, not objects × versions
+        ctx.results.count(f"{CHECK} {batch.env}", hits=len(paths) - len(missed),
+                          misses=len(missed))
+    cache.save(keep_unused=not ctx.full_repo)
     return verdicts
 
 
@@ -123,11 +160,11 @@ def check(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
             f"$ref; the schemas in {crd_schemas.VENDORED_DIR} are not used until it is removed",
             file=f"{crd_schemas.VENDORED_DIR}/{name}", env=batch.env))
     now_dir = _schema_dir(ctx, batch, current)
-    now = _run(ctx, batch, now_dir, unsafe)
+    now = _verdicts(ctx, batch, now_dir, current, unsafe)
     later_dir, later = None, {}
     if upcoming in k8s_schemas.shipped_versions():
         later_dir = _schema_dir(ctx, batch, upcoming)
-        later = _run(ctx, batch, later_dir, unsafe)
+        later = _verdicts(ctx, batch, later_dir, upcoming, unsafe)
     elif batch.objects:
         result.findings.append(_next_minor_unknown(ctx, batch, upcoming))
 

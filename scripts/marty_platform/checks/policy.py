@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 from marty_platform.batch import EnvBatch
+from marty_platform.check_inputs import POLICY_AREAS, env_areas, tooling_digest
 from marty_platform.cluster_scope import as_policy_data, cluster_scoped_kinds
 from marty_platform.context import RunContext
 from marty_platform.envconfig import PRODUCTION
 from marty_platform.model import CheckResult, Severity, finding
 from marty_platform.patch_locations import locate_field
 from marty_platform.policy_library import PolicyLibrary
+from marty_platform.result_cache import ScanCache, content_key, key_of
 from marty_platform.rules import Rule, declare
 
 CHECK = "policy"
@@ -98,12 +101,16 @@ def check(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
                              _env_data(ctx, batch), _cluster_scope_data(ctx, batch.env)] if d]
     files = [str(p) for p in batch.staged.paths]
     context_files = {str(p) for p in batch.staged.context_paths}
+    cache = _ReportCache(ctx, batch, data_dirs)
     reports = []
     if library.object_namespaces and files:
-        reports += run_conftest(ctx, library.object_namespaces, files, data_dirs)
+        reports += cache.per_object(lambda missed: run_conftest(
+            ctx, library.object_namespaces, missed, data_dirs))
     if library.combined_namespaces and files:
-        reports += run_conftest(ctx, library.combined_namespaces, files + sorted(context_files),
-                                data_dirs, "--combine")
+        reports += cache.combined(lambda: run_conftest(
+            ctx, library.combined_namespaces, files + sorted(context_files), data_dirs,
+            "--combine"))
+    cache.save()
     result.stats.checked = len(batch.objects)
     result.rules = dict.fromkeys(library.rules, len(batch.objects))
     for report, item, default in outcomes(reports):
@@ -125,6 +132,80 @@ def check(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
             file=where.file if where else "", line=where.line if where else None,
             resource=str(obj.key) if obj else ""))
     return [result]
+
+
+class _ReportCache:
+    """conftest's reports cached by what decides them: the policy library, the env's data (its
+    config and namespaces), the pinned versions and the objects' bytes. Per-object rules see one
+    object, so each object's reports are cached by its own bytes and only the objects that
+    missed are given to conftest; combined rules see the whole env, so their reports are cached
+    by the bytes of every object (validated and context) together.
+
+    Reports name the staged files, whose directory differs in every run: they are stored with
+    that directory replaced by a placeholder."""
+
+    _PLACEHOLDER = "\\u0000staged"  # JSON text: a NUL, which no staged path holds
+
+    def __init__(self, ctx: RunContext, batch: EnvBatch, data_dirs: list[str]):
+        self.ctx, self.batch = ctx, batch
+        self.enabled = ctx.results is not None and ctx.inputs is not None
+        if not self.enabled:
+            return
+        data = [part for directory in map(Path, data_dirs)
+                for path in sorted(directory.rglob("*")) if path.is_file()
+                for part in (path.relative_to(directory).as_posix(), path.read_bytes())]
+        self.config = key_of(ctx.manifest.fingerprint(), ctx.inputs.tools, tooling_digest(), *data,
+                             ctx.inputs.digest(env_areas(POLICY_AREAS, batch.env)))
+        self.root = str(batch.staged.directory.parent)
+        self.store = ScanCache(ctx.cache_dir, "conftest", batch.env)
+        self.keys = {str(p): content_key(self.config, "", p.read_bytes())
+                     for p in [*batch.staged.paths, *batch.staged.context_paths]}
+
+    def _dump(self, reports: list[dict]) -> list:
+        return json.loads(json.dumps(reports).replace(json.dumps(self.root)[1:-1],
+                                                       self._PLACEHOLDER))
+
+    def _load(self, stored: list) -> list[dict]:
+        return json.loads(json.dumps(stored).replace(self._PLACEHOLDER,
+                                                     json.dumps(self.root)[1:-1]))
+
+    def per_object(self, run) -> list[dict]:
+        files = [str(p) for p in self.batch.staged.paths]
+        if not self.enabled:
+            return run(files)
+        reports, missed = [], []
+        for name in files:
+            found = self.store.get("object:" + self.keys[name])
+            if found is None:
+                missed.append(name)
+            else:
+                reports += self._load(found)
+        if missed:
+            fresh = run(missed)
+            if not {r.get("filename") for r in fresh} <= set(missed):
+                return reports + fresh  # reports not mapped to the files given: not cached
+            for name in missed:
+                self.store.put("object:" + self.keys[name],
+                               self._dump([r for r in fresh if r.get("filename") == name]))
+            reports += fresh
+        self.ctx.results.count(f"{CHECK} {self.batch.env}", hits=len(files) - len(missed),
+                               misses=len(missed))
+        return reports
+
+    def combined(self, run) -> list[dict]:
+        if not self.enabled:
+            return run()
+        key = "combined:" + key_of(*self.keys.values())
+        found = self.store.get(key)
+        if found is not None:
+            return self._load(found)
+        fresh = run()
+        self.store.put(key, self._dump(fresh))
+        return fresh
+
+    def save(self) -> None:
+        if self.enabled:
+            self.store.save(keep_unused=not self.ctx.full_repo)
 
 
 def verify(ctx: RunContext) -> list[CheckResult]:

@@ -12,7 +12,7 @@ import importlib.metadata
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, Severity, finding
 from marty_platform.rules import Rule, ScannerRules, declare
-from marty_platform.security.content_cache import scan_cached
+from marty_platform.result_cache import scan_cached
 from marty_platform.security.tree import tree_files
 from marty_platform.security.venv_tools import python_module
 from marty_platform.tools.runner import clean_output, run

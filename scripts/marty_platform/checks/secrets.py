@@ -3,7 +3,7 @@
 A secret can reach a cluster without ever being in a manifest: through a values file into a
 ConfigMap, through a generator's literal. So gitleaks scans the files and, per env, the objects
 as rendered (each written as YAML, so multi-line keys stay multi-line). Both scans are cached by
-content (security/content_cache.py): an unchanged file or object is not scanned again.
+content (result_cache.py): an unchanged file or object is not scanned again.
 The secret itself never appears: gitleaks runs with --redact and only its rule id, description
 and location become a finding.
 """
@@ -19,7 +19,7 @@ from marty_platform.model import CheckResult, finding
 from marty_platform.rules import ScannerRules, declare
 from marty_platform.security import gitleaks
 from marty_platform.security.rendered import index_of, object_files
-from marty_platform.security.content_cache import scan_cached
+from marty_platform.result_cache import scan_cached
 from marty_platform.security.tree import tree_files
 
 CHECK = "secrets"

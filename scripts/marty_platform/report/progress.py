@@ -40,12 +40,14 @@ class Progress:
     def advance(self, handle: int, amount: int = 1) -> None:
         """One more of the stage's `total` items is done."""
 
-    def end(self, handle: int, findings: int = 0) -> None:
+    def end(self, handle: int, findings: int = 0, note: str = "") -> None:
+        """`note`: how the stage went besides its findings (its cache hits and misses)."""
         with self._lock:
             label, started = self._started.pop(handle, ("?", time.perf_counter()))
         if self.verbose:
             self._line(f"{time.perf_counter() - started:7.2f}s  {label}  "
-                       f"{findings} finding{'' if findings == 1 else 's'}")
+                       f"{findings} finding{'' if findings == 1 else 's'}"
+                       + (f"  ({note})" if note else ""))
 
     def close(self) -> None:
         """Nothing to tidy up: the plain progress draws nothing that stays on screen."""
@@ -84,11 +86,11 @@ class LiveProgress(Progress):
         if task is not None:
             self._display.advance(task, amount)
 
-    def end(self, handle: int, findings: int = 0) -> None:
+    def end(self, handle: int, findings: int = 0, note: str = "") -> None:
         task = self._tasks.pop(handle, None)
         if task is not None:
             self._display.remove_task(task)
-        super().end(handle, findings)
+        super().end(handle, findings, note)
 
     def close(self) -> None:
         self._display.stop()

@@ -25,7 +25,7 @@ from marty_platform.context import RunContext
 from marty_platform.errors import UsageError
 from marty_platform.model import CheckResult, finding
 from marty_platform.rules import Rule, declare
-from marty_platform.security.content_cache import ScanCache
+from marty_platform.result_cache import ScanCache
 from marty_platform.security.go_modules import compiled_modules
 from marty_platform.tools.bootstrap import find_go
 from marty_platform.tools.runner import Command, build_environment, run
