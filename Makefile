@@ -18,12 +18,18 @@ help: ## List the targets, one line each, from the comment on each rule line
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | \
 		awk 'BEGIN {FS = ":.*## "} {printf "  make %-20s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: pyproject.toml
+# The venv is (re)installed when pyproject.toml's content changes, not its modification time: a
+# checkout or a fresh clone touches the file without changing what it pins. The stamp's name
+# carries the content's checksum.
+VENV_STAMP := $(VENV)/.installed-$(firstword $(shell cksum < pyproject.toml))
+
+$(VENV_STAMP):
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[test,scan]'
+	rm -f $(VENV)/.installed*
 	touch $@
 
-venv: $(VENV)/.installed ## Create .venv and install the pinned Python dependencies
+venv: $(VENV_STAMP) ## Create .venv and install the pinned Python dependencies
 
 # Tools are built in stages (tools.toml `stage`): `make validate` waits only for its own.
 bootstrap: venv ## Set up: .venv, the pinned tools validate runs in .tools/bin, the schema cache
