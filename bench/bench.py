@@ -205,8 +205,14 @@ def ratio(value: float, target: float) -> tuple[str, bool]:
 
 
 def same(a: Run, b: Run) -> str:
-    return "same findings" if a.findings == b.findings else \
-        f"DIFFERENT findings ({a.count} vs {b.count})"
+    """Whether two runs found the same; the findings of only one of them go to stderr."""
+    if a.findings == b.findings:
+        return "same findings"
+    for mark, only in (("-", sorted(set(a.findings) - set(b.findings))),
+                       ("+", sorted(set(b.findings) - set(a.findings)))):
+        for finding in only:
+            print(f"    {mark} {finding}", file=sys.stderr)
+    return f"DIFFERENT findings ({a.count} vs {b.count})"
 
 
 def main() -> int:
@@ -238,6 +244,7 @@ def main() -> int:
                   "<= 0.10x, same findings", ok and cold.findings == warm.findings)
 
         tree = Path(tmp) / f"n{apps}"
+        tree.mkdir()
         build_tree(tree, apps)
         overlays = apps * len(ENVS)
         cache = fresh_cache()
@@ -270,6 +277,7 @@ def main() -> int:
         shutil.rmtree(tree, ignore_errors=True)
 
         tree = Path(tmp) / f"n{large}"
+        tree.mkdir()
         build_tree(tree, large)
         cache = fresh_cache()
         big = validate(tree, cache, crd)
