@@ -22,6 +22,9 @@ INSTALL_TIMEOUT = 1800
 # Go builds at once. Each `go build` already compiles on every core, but it also waits on the
 # module proxy and links on one core: one more build than cores keeps the cores busy.
 BUILD_JOBS = min(4, (os.cpu_count() or 1) + 1)
+# A build shares the cores with the others: its time limit (a guard against a hung build, not a
+# target) grows with them. promtool hit 1800 s as one of three builds on a loaded 2-core machine.
+BUILD_TIMEOUT = INSTALL_TIMEOUT * BUILD_JOBS
 
 
 @dataclass(frozen=True)
@@ -137,13 +140,13 @@ def _build(pin: ToolPin, bin_dir: Path, go: str, root: Path) -> None:
         env = build_environment(CGO_ENABLED="0", GOFLAGS="-buildvcs=false -trimpath -mod=readonly")
         argv = (go, "build", "-o", str(bin_dir / pin.name), f"-ldflags={ldflags}",
                 pin.package or ".")
-        command = Command(argv=argv, env=env, cwd=module_dir, timeout=INSTALL_TIMEOUT)
+        command = Command(argv=argv, env=env, cwd=module_dir, timeout=BUILD_TIMEOUT)
         what = f"`go build {pin.package or '.'}` in {pin.gomod}"
     else:
         env = build_environment(GOBIN=str(bin_dir), CGO_ENABLED="0",
                                 GOFLAGS="-buildvcs=false -trimpath")
         command = Command(argv=(go, "install", f"-ldflags={ldflags}", pin.install_target),
-                          env=env, timeout=INSTALL_TIMEOUT)
+                          env=env, timeout=BUILD_TIMEOUT)
         what = f"`go install {pin.install_target}`"
     try:
         run(command)
