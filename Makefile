@@ -18,17 +18,23 @@ help: ## List the targets, one line each, from the comment on each rule line
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | \
 		awk 'BEGIN {FS = ":.*## "} {printf "  make %-20s %s\n", $$1, $$2}'
 
+# The venv is (re)installed when the content of pyproject.toml or of the hashed lock changes, not
+# their modification time: a checkout or a fresh clone touches the files without changing what
+# they pin. The stamp's name carries both checksums.
+VENV_STAMP := $(VENV)/.installed-$(firstword $(shell cksum < pyproject.toml))-$(firstword $(shell cksum < requirements/tooling.lock))
+
 # Exactly the packages of the hashed lock (requirements/tooling.lock, `make lock`; it holds every
 # dependency, so --no-deps), then the repo's own package: pip refuses any file whose hash the lock
 # does not name, and `pip check` that the lock is complete.
-$(VENV)/.installed: pyproject.toml requirements/tooling.lock
+$(VENV_STAMP):
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements/tooling.lock
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps -e .
 	$(VENV)/bin/pip check --disable-pip-version-check
+	rm -f $(VENV)/.installed*
 	touch $@
 
-venv: $(VENV)/.installed ## Create .venv and install the pinned Python dependencies
+venv: $(VENV_STAMP) ## Create .venv and install the pinned Python dependencies
 
 # Tools are built in stages (tools.toml `stage`): `make validate` waits only for its own.
 bootstrap: venv ## Set up: .venv, the pinned tools validate runs in .tools/bin, the schema cache
@@ -70,9 +76,8 @@ lock: venv ## Recompile requirements/*.lock, the hashed pins of pyproject.toml a
 lint: venv ## Lint the Python code (ruff)
 	$(VENV)/bin/python -m ruff check scripts tests bench
 
-bench: bootstrap ## Time validate and diff against the hand-written baseline
-	$(VENV)/bin/python bench/bench.py
-	$(VENV)/bin/python bench/diff_bench.py
+bench: bootstrap ## Print every performance figure against its target (BENCH_ARGS=--quick: small sizes)
+	$(VENV)/bin/python bench/bench.py $(BENCH_ARGS)
 
 clean: ## Remove the caches (.cache, .pytest_cache)
 	rm -rf .cache .pytest_cache

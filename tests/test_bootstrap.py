@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 
 from harness import ROOT, TOOLS_BIN
@@ -119,3 +121,72 @@ def test_a_tool_is_built_in_its_committed_module_and_rebuilt_when_that_module_ch
     changed = bootstrap(manifest, bin_dir, lines.append, only=["kustomize-from-module"],
                         root=repo_copy)
     assert [o.action for o in changed] == ["installed"]
+
+
+def test_every_failed_build_is_named_and_the_others_still_finish(run_cli, repo_copy):
+    """Builds run side by side: one failing does not hide another's failure, nor stop the tools
+    that can be installed."""
+    for name in ("broken-one", "broken-two"):
+        _add_pin(repo_copy, f'[tools.{name}]\nmodule = "example.invalid/{name}"\n'
+                            'version = "v0.0.0-no-such-version"\n')
+    outcome = run_cli("bootstrap", "--tool", "broken-one", "--tool", "kubeconform",
+                      "--tool", "broken-two", cwd=repo_copy)
+    assert outcome.code == 2
+    assert "2 tools failed to install" in outcome.stderr
+    for name in ("broken-one", "broken-two"):
+        assert f"{name}: `go install example.invalid/{name}@v0.0.0-no-such-version` failed" \
+            in outcome.stderr
+    assert re.search(r"kubeconform\s+v\S+\s+present", outcome.stdout)
+    assert "Traceback" not in outcome.stderr
+
+
+def test_a_program_that_passed_its_smoke_test_is_not_started_again_until_it_changes(tmp_path):
+    """A no-op bootstrap does not run every tool again. The proof: a copy of kubeconform made
+    unexecutable (chmod keeps its size, mtime and inode) is still `present`, its smoke test
+    skipped; once the file changes (here its mtime), the smoke test runs again and fails."""
+    from marty_platform.errors import ToolError
+    from marty_platform.tools.bootstrap import bootstrap
+    from marty_platform.tools.manifest import load_manifest
+
+    manifest = load_manifest(ROOT / "tools.toml")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    binary = bin_dir / "kubeconform"
+    shutil.copy2(TOOLS_BIN / "kubeconform", binary)
+    lines: list[str] = []
+    first = bootstrap(manifest, bin_dir, lines.append, only=["kubeconform"], root=ROOT)
+    assert [o.action for o in first] == ["present"]
+    binary.chmod(0o644)
+    again = bootstrap(manifest, bin_dir, lines.append, only=["kubeconform"], root=ROOT)
+    assert [o.action for o in again] == ["present"]
+    stat = binary.stat()
+    os.utime(binary, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    try:
+        bootstrap(manifest, bin_dir, lines.append, only=["kubeconform"], root=ROOT)
+    except ToolError as exc:
+        assert "kubeconform: installed binary does not run" in str(exc)
+    else:
+        raise AssertionError("the changed, unexecutable binary passed")
+
+
+def _make_dry_run(repo, target: str) -> str:
+    proc = subprocess.run(["make", "--no-print-directory", "-n", target], cwd=repo,
+                          capture_output=True, text=True, timeout=60, check=True)
+    return proc.stdout
+
+
+def test_the_venv_is_reinstalled_when_pyproject_content_changes_not_its_mtime(repo_copy):
+    """`make venv` is keyed by pyproject.toml's checksum: a checkout that only touches the file
+    skips the install; a changed pin reinstalls."""
+    planned = _make_dry_run(repo_copy, "venv")
+    assert "pip install" in planned
+    stamp = re.search(r"^touch (\S+)$", planned, re.M).group(1)
+    (repo_copy / stamp).parent.mkdir(parents=True)
+    (repo_copy / stamp).touch()
+    assert "pip install" not in _make_dry_run(repo_copy, "venv")
+    pyproject = repo_copy / "pyproject.toml"
+    newer = (repo_copy / stamp).stat().st_mtime_ns + 10_000_000_000  # as a checkout leaves it
+    os.utime(pyproject, ns=(newer, newer))
+    assert "pip install" not in _make_dry_run(repo_copy, "venv")
+    pyproject.write_text(pyproject.read_text() + "\n# a changed pin\n")
+    assert "pip install" in _make_dry_run(repo_copy, "venv")

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -17,6 +19,12 @@ from marty_platform.tools.runner import Command, build_environment, run
 Progress = Callable[[str], None]
 # Building a large tool (promtool, terraform) from cold caches takes minutes on 2 cores.
 INSTALL_TIMEOUT = 1800
+# Go builds at once. Each `go build` already compiles on every core, but it also waits on the
+# module proxy and links on one core: one more build than cores keeps the cores busy.
+BUILD_JOBS = min(4, (os.cpu_count() or 1) + 1)
+# A build shares the cores with the others: its time limit (a guard against a hung build, not a
+# target) grows with them. promtool hit 1800 s as one of three builds on a loaded 2-core machine.
+BUILD_TIMEOUT = INSTALL_TIMEOUT * BUILD_JOBS
 
 
 @dataclass(frozen=True)
@@ -77,16 +85,40 @@ def module_fingerprint(pin: ToolPin, root: Path) -> str:
     return digest.hexdigest()
 
 
+def _stamp(pin: ToolPin, bin_dir: Path) -> Path:
+    return bin_dir / ".built" / pin.name
+
+
+def smoked_key(pin_identity: str, program: Path) -> str:
+    """What a passed smoke test vouches for: the pin and the very file that ran (its size,
+    modification time and inode). Any rebuild or replacement of the file changes it."""
+    stat = program.resolve().stat()
+    return f"{pin_identity}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}"
+
+
+def smoke_passed(name: str, key: str, bin_dir: Path) -> bool:
+    """Whether this exact program already passed its smoke test: a no-op bootstrap does not
+    start every tool again (checkov alone takes seconds to start)."""
+    stamp = bin_dir / ".built" / f"{name}.smoked"
+    return stamp.is_file() and stamp.read_text(encoding="utf-8") == key
+
+
+def record_smoke(name: str, key: str, bin_dir: Path) -> None:
+    stamp = bin_dir / ".built" / f"{name}.smoked"
+    stamp.parent.mkdir(exist_ok=True)
+    stamp.write_text(key, encoding="utf-8")
+
+
 def smoke_test(pin: ToolPin, binary: Path) -> None:
+    key = smoked_key(f"{pin.module}@{pin.version} {pin.install_target}", binary)
+    if smoke_passed(pin.name, key, binary.parent):
+        return
     try:
         run(Command(argv=(str(binary), *pin.smoke), env=build_environment(), timeout=60,
                     subject=f"`{pin.name} {' '.join(pin.smoke)}`"))
     except ToolError as exc:
         raise ToolError(f"{pin.name}: installed binary does not run: {exc}") from None
-
-
-def _stamp(pin: ToolPin, bin_dir: Path) -> Path:
-    return bin_dir / ".built" / pin.name
+    record_smoke(pin.name, key, binary.parent)
 
 
 def is_installed(pin: ToolPin, bin_dir: Path, go: str, root: Path) -> bool:
@@ -108,13 +140,13 @@ def _build(pin: ToolPin, bin_dir: Path, go: str, root: Path) -> None:
         env = build_environment(CGO_ENABLED="0", GOFLAGS="-buildvcs=false -trimpath -mod=readonly")
         argv = (go, "build", "-o", str(bin_dir / pin.name), f"-ldflags={ldflags}",
                 pin.package or ".")
-        command = Command(argv=argv, env=env, cwd=module_dir, timeout=INSTALL_TIMEOUT)
+        command = Command(argv=argv, env=env, cwd=module_dir, timeout=BUILD_TIMEOUT)
         what = f"`go build {pin.package or '.'}` in {pin.gomod}"
     else:
         env = build_environment(GOBIN=str(bin_dir), CGO_ENABLED="0",
                                 GOFLAGS="-buildvcs=false -trimpath")
         command = Command(argv=(go, "install", f"-ldflags={ldflags}", pin.install_target),
-                          env=env, timeout=INSTALL_TIMEOUT)
+                          env=env, timeout=BUILD_TIMEOUT)
         what = f"`go install {pin.install_target}`"
     try:
         run(command)
@@ -162,12 +194,27 @@ def bootstrap(manifest: Manifest, bin_dir: Path, progress: Progress = print,
     # The PyPI tools (checkov) run in validate: every stage installs them.
     pypins = [p for p in manifest.pytools.values() if not only or p.name in only]
     total = len(pins) + len(pypins)
-    progress(f"bootstrap: {total} tool(s) into {bin_dir} (go: {go})")
-    outcomes = []
-    for index, pin in enumerate(pins, 1):
-        outcomes.append(install_tool(pin, bin_dir, go, progress, f"[{index}/{total}]", root))
+    progress(f"bootstrap: {total} tool(s) into {bin_dir} (go: {go}, {BUILD_JOBS} builds at once)")
     from marty_platform.tools.pytools import install_pytool  # it imports this module
 
-    for index, pin in enumerate(pypins, len(pins) + 1):
-        outcomes.append(install_pytool(pin, bin_dir, progress, f"[{index}/{total}]", root))
+    # The committed modules (otelcol) are the longest builds: started first, they do not end
+    # the run alone on one core. The PyPI tools install (mostly downloads) in a thread of their
+    # own, alongside the Go builds.
+    ordered = sorted(pins, key=lambda p: not p.gomod)
+    steps = {p.name: f"[{index}/{total}]" for index, p in enumerate([*pins, *pypins], 1)}
+    with ThreadPoolExecutor(max_workers=1) as py_pool, \
+            ThreadPoolExecutor(max_workers=BUILD_JOBS) as go_pool:
+        futures = {p.name: py_pool.submit(install_pytool, p, bin_dir, progress, steps[p.name],
+                                           root) for p in pypins}
+        futures |= {p.name: go_pool.submit(install_tool, p, bin_dir, go, progress,
+                                           steps[p.name], root) for p in ordered}
+    outcomes, failures = [], []
+    for pin in [*pins, *pypins]:  # in manifest order; every build has finished
+        try:
+            outcomes.append(futures[pin.name].result())
+        except ToolError as exc:
+            failures.append(str(exc))
+    if failures:
+        raise ToolError("\n".join(failures) if len(failures) == 1 else
+                        f"{len(failures)} tools failed to install:\n" + "\n".join(failures))
     return outcomes

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from marty_platform.errors import ToolError, ToolFailed
 from marty_platform.security.pylock import lock_for_pytool
-from marty_platform.tools.bootstrap import INSTALL_TIMEOUT, InstallOutcome, Progress
+from marty_platform.tools.bootstrap import (INSTALL_TIMEOUT, InstallOutcome, Progress,
+                                            record_smoke, smoke_passed, smoked_key)
 from marty_platform.tools.manifest import PyToolPin
 from marty_platform.tools.runner import Command, build_environment, run
 
@@ -64,14 +65,19 @@ def install_pytool(pin: PyToolPin, bin_dir: Path, progress: Progress,
         if not _has_pinned_version(venv, pin):
             raise ToolError(f"{pin.name}: {lock} does not pin {pin.requirement}; run `make lock`")
         (venv / _LOCK_STAMP).write_text(lock_digest)
-    if link.is_symlink() or link.exists():
-        link.unlink()
-    link.symlink_to(venv / "bin" / pin.name)
-    try:
-        run(Command(argv=(str(link), *pin.smoke), env=build_environment(), timeout=300,
-                    subject=f"`{pin.name} {' '.join(pin.smoke)}`"))
-    except ToolError as exc:
-        raise ToolError(f"{pin.name}: installed program does not run: {exc}") from None
+    program = venv / "bin" / pin.name
+    if not (link.is_symlink() and link.readlink() == program):
+        link.unlink(missing_ok=True)
+        link.symlink_to(program)
+    # A reinstall from a changed lock gives the program a new inode and mtime: smoked again.
+    key = smoked_key(pin.requirement, link) if program.is_file() else ""
+    if not (key and smoke_passed(pin.name, key, bin_dir)):
+        try:
+            run(Command(argv=(str(link), *pin.smoke), env=build_environment(), timeout=300,
+                        subject=f"`{pin.name} {' '.join(pin.smoke)}`"))
+        except ToolError as exc:
+            raise ToolError(f"{pin.name}: installed program does not run: {exc}") from None
+        record_smoke(pin.name, smoked_key(pin.requirement, link), bin_dir)
     seconds = time.monotonic() - started
     progress(f"{label} {action}" + (f" in {seconds:.0f}s" if action == "installed" else ""))
     return InstallOutcome(pin.name, action, seconds)
