@@ -1,5 +1,6 @@
 """Promotion refuses what would fail before touching anything, and stops cleanly when it must."""
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -110,7 +111,11 @@ def test_sigterm_during_promotion_leaves_files_and_no_scratch(tree, ops_cache, t
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     before = (tree / STAGING).read_bytes()
-    env = {**os.environ, "MARTY_CACHE_DIR": str(ops_cache), "MARTY_TOOLS_BIN": str(TOOLS_BIN),
+    # The renders may come from the shared cache, the checks' results may not: a cached verdict
+    # would start no policy tool to interrupt.
+    cache = tmp_path / "cache"
+    shutil.copytree(ops_cache, cache, ignore=shutil.ignore_patterns("results", "scans"))
+    env = {**os.environ, "MARTY_CACHE_DIR": str(cache), "MARTY_TOOLS_BIN": str(TOOLS_BIN),
            "TMPDIR": str(scratch)}
     proc = subprocess.Popen([str(PYTHON if PYTHON.exists() else sys.executable), "-m",
                              "marty_platform", "promote", "dev", "staging"], cwd=tree, env=env,

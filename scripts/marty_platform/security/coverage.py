@@ -67,7 +67,7 @@ KINDS: tuple[FileKind, ...] = (
                                      ".validateignore", ".pre-commit-config.yaml",
                                      ".pre-commit-hooks.yaml", ".editorconfig", ".tflint.hcl",
                                      ".github/CODEOWNERS"), ()),
-    FileKind("Editor and dev container settings", (".vscode/*.json", ".devcontainer/*.json"),
+    FileKind("Editor and development container settings", (".vscode/*.json", ".devcontainer/*.json"),
              ("JSON schema (.vscode/settings.json is generated)",)),
     FileKind("Renovate configuration", ("renovate.json",), ("Renovate's JSON schema (tests)",)),
     FileKind("Tool build modules and their refresh scripts", ("tools/*",),

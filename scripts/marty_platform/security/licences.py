@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from marty_platform.context import RunContext
-from marty_platform.errors import UsageError
+from marty_platform.errors import ToolFailed, UsageError
 from marty_platform.model import CheckResult, finding
 from marty_platform.rules import Rule, declare
 from marty_platform.result_cache import ScanCache
@@ -123,14 +123,28 @@ def _licence_files(paths) -> list[Path]:
     return [p for p in paths if _LICENCE_FILE.match(p.name) and p.is_file()]
 
 
+_CLASSIFIER_RACE = "panic: send on closed channel"
+_CLASSIFIER_ATTEMPTS = 3
+
+
 def _classify(ctx: RunContext, files: list[Path]) -> dict[str, set[str]]:
     """File → the licences identify_license finds in it."""
     if not files:
         return {}
     out = ctx.scratch("licences") / "classified.json"
     # -headers: many LICENSE files hold only the licence's standard notice (Apache-2.0's).
-    run(ctx.toolbox.command(CLASSIFIER, "-headers", f"-json={out}", *map(str, files),
-                            subject="licence files", timeout=900))
+    command = ctx.toolbox.command(CLASSIFIER, "-headers", f"-json={out}", *map(str, files),
+                                  subject="licence files", timeout=900)
+    for attempt in range(1, _CLASSIFIER_ATTEMPTS + 1):
+        try:
+            run(command)
+            break
+        except ToolFailed as exc:
+            # identify_license v2.0.0 (the only release) can panic after classifying every file:
+            # its last worker signals a channel the pool has just closed. The run is otherwise
+            # deterministic, so only that panic is retried, a bounded number of times.
+            if _CLASSIFIER_RACE not in exc.detail or attempt == _CLASSIFIER_ATTEMPTS:
+                raise
     found: dict[str, set[str]] = {str(f): set() for f in files}
     for item in json.loads(out.read_text(encoding="utf-8")) or []:
         names = {c["Name"] for c in item.get("Classifications") or []
