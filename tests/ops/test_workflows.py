@@ -101,7 +101,12 @@ def test_restore_and_save_use_the_same_paths_and_a_key_on_tools_toml():
     assert save["uses"].startswith("actions/cache/save@")
     assert restore["with"]["path"] == save["with"]["path"]
     assert ".tools" in restore["with"]["path"].split()
-    assert "hashFiles('tools.toml')" in restore["with"]["key"]
+    # The key changes with every input of a tool build: the pins and the committed modules.
+    hashed = re.search(r"hashFiles\(([^)]*)\)", restore["with"]["key"])
+    assert hashed, restore["with"]["key"]
+    inputs = {part.strip().strip("'") for part in hashed.group(1).split(",")}
+    assert {"tools.toml", "tools/go/**/go.mod", "tools/go/**/go.sum"} <= inputs
+    assert "${{ inputs.stage }}" in restore["with"]["key"]
 
 
 def test_diff_comment_runs_for_every_input_of_the_render():

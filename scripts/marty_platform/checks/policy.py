@@ -141,10 +141,15 @@ class _ReportCache:
     missed are given to conftest; combined rules see the whole env, so their reports are cached
     by the bytes of every object (validated and context) together.
 
-    Reports name the staged files, whose directory differs in every run: they are stored with
-    that directory replaced by a placeholder."""
+    Reports name the staged files, whose directory differs in every run and whose numbering
+    differs between runs that validate different objects (a path-mode run stages the rest of the
+    env apart, as context). An object's own reports are stored with its file name replaced by a
+    placeholder and given back under the name it has in this run; combined reports are stored
+    with the directory replaced, and their key holds every object's staged name with its bytes,
+    so they are only reused where each name means the same object."""
 
     _PLACEHOLDER = "\\u0000staged"  # JSON text: a NUL, which no staged path holds
+    _THIS_OBJECT = "\\u0000object"
 
     def __init__(self, ctx: RunContext, batch: EnvBatch, data_dirs: list[str]):
         self.ctx, self.batch = ctx, batch
@@ -169,6 +174,12 @@ class _ReportCache:
         return json.loads(json.dumps(stored).replace(self._PLACEHOLDER,
                                                      json.dumps(self.root)[1:-1]))
 
+    def _dump_object(self, reports: list[dict], name: str) -> list:
+        return json.loads(json.dumps(reports).replace(json.dumps(name)[1:-1], self._THIS_OBJECT))
+
+    def _load_object(self, stored: list, name: str) -> list[dict]:
+        return json.loads(json.dumps(stored).replace(self._THIS_OBJECT, json.dumps(name)[1:-1]))
+
     def per_object(self, run) -> list[dict]:
         files = [str(p) for p in self.batch.staged.paths]
         if not self.enabled:
@@ -179,14 +190,14 @@ class _ReportCache:
             if found is None:
                 missed.append(name)
             else:
-                reports += self._load(found)
+                reports += self._load_object(found, name)
         if missed:
             fresh = run(missed)
             if not {r.get("filename") for r in fresh} <= set(missed):
                 return reports + fresh  # reports not mapped to the files given: not cached
             for name in missed:
-                self.store.put("object:" + self.keys[name],
-                               self._dump([r for r in fresh if r.get("filename") == name]))
+                self.store.put("object:" + self.keys[name], self._dump_object(
+                    [r for r in fresh if r.get("filename") == name], name))
             reports += fresh
         self.ctx.results.count(f"{CHECK} {self.batch.env}", hits=len(files) - len(missed),
                                misses=len(missed))
@@ -195,13 +206,17 @@ class _ReportCache:
     def combined(self, run) -> list[dict]:
         if not self.enabled:
             return run()
-        key = "combined:" + key_of(*self.keys.values())
+        key = "combined:" + key_of(*(part for name, key in self.keys.items()
+                                     for part in (self._staged_name(name), key)))
         found = self.store.get(key)
         if found is not None:
             return self._load(found)
         fresh = run()
         self.store.put(key, self._dump(fresh))
         return fresh
+
+    def _staged_name(self, name: str) -> str:
+        return Path(name).relative_to(self.root).as_posix()
 
     def save(self) -> None:
         if self.enabled:
