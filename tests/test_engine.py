@@ -52,3 +52,15 @@ def test_render_cache_forgets_old_entries(tmp_path):
     os.utime(old, (month_ago, month_ago))
     renderer.prune()
     assert not old.exists() and fresh.exists()
+
+
+def test_the_report_order_depends_only_on_the_findings():
+    """Cached results come back before fresh ones: two findings that differ only in the object
+    they name must be reported in the same order whichever arrived first."""
+    from marty_platform.engine import _dedupe
+    from marty_platform.model import finding
+
+    job, deployment = (finding("policy", "images.digest-pinned", f"{kind} is not pinned",
+                               file="overlays/dev/a/kustomization.yaml", env="dev",
+                               resource=f"{kind}/marty-dev/a") for kind in ("Job", "Deployment"))
+    assert _dedupe([job, deployment]) == _dedupe([deployment, job])

@@ -313,9 +313,11 @@ def _escalate(findings: list[Finding], configs: dict[str, EnvConfig]) -> list[Fi
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
-    """The same problem found through two overlays or two checks is reported once."""
+    """The same problem found through two overlays or two checks is reported once, in an order
+    that depends only on the findings (not on which results came from the cache)."""
     seen, result = set(), []
-    for item in sorted(findings, key=lambda f: (f.file, f.line or 0, f.env, f.check, f.rule)):
+    for item in sorted(findings, key=lambda f: (f.file, f.line or 0, f.env, f.check, f.rule,
+                                                f.resource, f.message)):
         per_env = item.check not in ("yaml", "kustomize")
         key = (item.file, item.line, item.check, item.rule, item.message, item.resource,
                item.env if per_env else "")
