@@ -19,12 +19,10 @@ pinned tool version.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import shutil
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -34,6 +32,7 @@ from marty_platform import values_origin
 from marty_platform.kustomize_graph import KustomizeGraph
 from marty_platform.model import Finding, ManifestObject, finding
 from marty_platform.repo import Overlay, Repo
+from marty_platform.result_cache import read_entry, write_entry
 from marty_platform.rules import Rule, declare
 from marty_platform.tools.runner import ToolBox, bounded, clean_output, run
 from marty_platform.yamlio import RULES as YAML_RULES
@@ -117,6 +116,23 @@ def locate(path: Path, kind: str, name: str) -> int | None:
     return 1 if len(entries) == 1 else None
 
 
+def _stored_entries(path: Path) -> list[dict] | None:
+    """A cached render, or None (render again) when it is missing, damaged or not of the shape
+    `Renderer._entries` writes."""
+    entries = read_entry(path)
+    if not isinstance(entries, list) or not all(
+            isinstance(entry, dict) and isinstance(entry.get("data"), dict)
+            and isinstance(entry.get("file"), (str, type(None)))
+            and isinstance(entry.get("line"), (int, type(None)))
+            and isinstance(entry.get("patched_in", []), list) for entry in entries):
+        return None
+    try:
+        os.utime(path)  # recently used: kept by prune()
+    except OSError:
+        pass
+    return entries
+
+
 class Renderer:
     def __init__(self, repo: Repo, toolbox: ToolBox, cache_dir: Path, fingerprint: str):
         self.repo = repo
@@ -141,9 +157,9 @@ class Renderer:
             return result
         key = self.cache_key(overlay, files)
         cached = self.cache_dir / f"{key}.json"
-        if cached.is_file():
-            entries, result.cached = json.loads(cached.read_text(encoding="utf-8")), True
-            os.utime(cached)  # recently used: kept by prune()
+        entries = _stored_entries(cached)
+        if entries is not None:
+            result.cached = True
         else:
             text = self._build(overlay, result)
             if text is None:
@@ -157,9 +173,7 @@ class Renderer:
                     CHECK, exc.rule, f"rendered output, line {exc.line}: {exc.message}",
                     env=overlay.env, file=self.repo.rel(overlay.path / "kustomization.yaml")))
                 return result
-            partial = cached.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-            partial.write_text(json.dumps(entries), encoding="utf-8")
-            os.replace(partial, cached)
+            write_entry(cached, entries)
         source = overlay.relative(self.repo.root)
         result.objects = [ManifestObject(env=overlay.env, source=source,
                                          file=entry["file"] or source, line=entry["line"],

@@ -13,8 +13,11 @@ Two stores, both under the cache directory (never tracked: `.cache/` is in .giti
 - `ScanCache`: many small entries per file under `scans/<tool>/<scope>.json`, for tool output
   cached per file or per object (the scanners, kubeconform, conftest).
 
-Writes are atomic (a concurrent run sees the old file or the new one); a damaged or unreadable
-entry is a miss. Entries hold data only: nothing read from the cache is ever executed.
+Writes are atomic (a concurrent run sees the old file or the new one). The cache only ever makes a
+run faster, never changes or stops it: a damaged, unreadable or foreign entry (one another version
+of this tooling wrote) is a miss, and an entry that cannot be written (a full disk, a directory
+another user owns) is not written. Entries hold data only: nothing read from the cache is ever
+executed.
 """
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ import threading
 import time
 from pathlib import Path
 
+from marty_platform.check_inputs import tooling_digest
 from marty_platform.model import CheckResult, CheckStats, Finding, Severity
 
 # Part of every result key: bump it when what a cached result holds changes.
@@ -50,31 +54,47 @@ def key_of(*parts: str | bytes) -> str:
     return digest.hexdigest()
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+def read_entry(path: Path) -> object | None:
+    """The JSON a cache entry holds, or None when it cannot be read or parsed (a miss)."""
     try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def write_entry(path: Path, data: object) -> bool:
+    """Store `data` as JSON at `path` atomically; False, and nothing written, when the cache
+    cannot be written there: the run's results are still right, only the next run is slower."""
+    text, temporary = json.dumps(data), None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
         os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    except OSError:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
+        return False
+    return True
 
 
 class ScanCache:
+    """A tool's results per key (each a list of JSON objects), in one file per scope. The file
+    names the tooling code that wrote it: the results of another version, whose entries may be
+    shaped differently, are not read."""
+
     def __init__(self, cache_dir: Path, scanner: str, scope: str):
         self.path = cache_dir / "scans" / scanner / f"{scope}.json"
-        try:
-            loaded = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            loaded = {}
-        self._stored: dict[str, list] = loaded if isinstance(loaded, dict) else {}
+        loaded = read_entry(self.path)
+        entries = loaded.get("entries") if isinstance(loaded, dict) and \
+            loaded.get("tooling") == tooling_digest() else None
+        self._stored: dict[str, list] = entries if isinstance(entries, dict) else {}
         self._used: dict[str, list] = {}
 
     def get(self, key: str) -> list | None:
         found = self._stored.get(key)
-        if isinstance(found, list):
+        if isinstance(found, list) and all(isinstance(item, dict) for item in found):
             self._used[key] = found
             return found
         return None
@@ -86,7 +106,7 @@ class ScanCache:
         """Keep the entries this run used (and, with `keep_unused`, the others too: a run over
         part of the tree must not forget the rest), atomically."""
         kept = {**self._stored, **self._used} if keep_unused else self._used
-        _write_atomically(self.path, json.dumps(kept, sort_keys=True))
+        write_entry(self.path, {"tooling": tooling_digest(), "entries": kept})
 
 
 def scan_cached(cache_dir: Path, scanner: str, scope: str, fingerprint: str,
@@ -171,17 +191,20 @@ class ResultCache:
     def get(self, key: str) -> list[CheckResult] | None:
         path = self._path(key)
         try:
-            results = decode_results(json.loads(path.read_text(encoding="utf-8")))
-            os.utime(path)  # used by this run: kept by prune()
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            results = decode_results(read_entry(path))
+        except (ValueError, KeyError, TypeError, AttributeError):
             return None
+        try:
+            os.utime(path)  # used by this run: kept by prune()
+        except OSError:
+            pass  # then a later whole-repo run may prune it: a miss, never a wrong result
         return results
 
     def put(self, key: str, results: list[CheckResult]) -> None:
         """Store `results`, unless a check failed inside (an internal error is not an answer)."""
         if any(f.rule == "internal-error" for r in results for f in r.findings):
             return
-        _write_atomically(self._path(key), json.dumps(encode_results(results)))
+        write_entry(self._path(key), encode_results(results))
 
     def prune(self) -> None:
         """Remove the entries this (whole-repo) run did not use: every entry it used was touched

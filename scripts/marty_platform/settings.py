@@ -49,14 +49,29 @@ def resolve(repo: Repo, *, crd_schema_locations: tuple[str, ...] = (),
     )
 
 
+# The directories of the cache a validation writes into (scratch space, the tools' HOME, renders,
+# results, scanner results, Kubernetes schemas).
+VALIDATION_CACHE_AREAS = ("run", "home", "render", "results", "scans", "schemas")
+
+
 def require_writable(cache_dir: Path) -> None:
     """Renders, schemas and scratch files live in the cache: say so once, up front, if it
-    cannot be written, instead of failing somewhere in the middle of a check."""
+    cannot be written, instead of failing somewhere in the middle of a check. Its top-level
+    directories are checked too: one run as another user (sudo, a container) leaves them owned
+    by that user. Deeper entries are only ever a cache (result_cache.py): one that cannot be
+    written is skipped."""
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         handle, probe = tempfile.mkstemp(prefix=".write-probe-", dir=cache_dir)
         os.close(handle)
         os.unlink(probe)
+        blocked = next((cache_dir / name for name in VALIDATION_CACHE_AREAS
+                        if os.path.lexists(cache_dir / name) and not (
+                            (cache_dir / name).is_dir()
+                            and os.access(cache_dir / name, os.W_OK | os.X_OK))), None)
     except OSError as exc:
         raise UsageError(f"cache directory {cache_dir} is not writable ({exc.strerror or exc}); "
                          f"set {CACHE_DIR_VAR} to a writable directory") from None
+    if blocked is not None:
+        raise UsageError(f"cache directory {blocked} is not a directory this user can write; "
+                         f"remove it, or set {CACHE_DIR_VAR} to a writable directory")

@@ -54,6 +54,17 @@ def test_an_unwritable_cache_is_one_clear_line(run_cli, tmp_path):
     usage_error(outcome, "cache directory", str(blocked / "inner"), "not writable")
 
 
+@pytest.mark.parametrize("area", ["render", "results", "run"])
+def test_a_cache_area_another_user_owns_is_one_clear_line(run_cli, tmp_path, area):
+    """One run as another user (sudo, a container) leaves the cache's directories owned by it;
+    a file in a directory's place stands for that here, as no user can write into it."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / area).write_text("owned by someone else\n", encoding="utf-8")
+    outcome = run_cli("validate", POD, env={"MARTY_CACHE_DIR": str(cache)})
+    usage_error(outcome, "cache directory", str(cache / area), "this user can write")
+
+
 def _run_dirs(cache: Path) -> list[Path]:
     return sorted((cache / "run").glob("*")) if (cache / "run").is_dir() else []
 

@@ -190,3 +190,55 @@ def test_a_repo_check_reruns_when_a_file_of_its_area_changes(warm, tmp_path):
     assert after == cold
     assert [f for f in after["findings"] if f["check"] == "helm"], after["findings"]
     assert after["findings"] != before["findings"]
+
+
+def _copy_warm(warm, tmp_path: Path) -> tuple[Path, Path]:
+    warm_repo, warm_cache, _ = warm
+    repo, cache = tmp_path / "repo", tmp_path / "cache"
+    shutil.copytree(warm_repo, repo, symlinks=True)
+    shutil.copytree(warm_cache, cache, symlinks=True)
+    shutil.rmtree(cache / "results")  # every check runs and reads the per-object caches
+    return repo, cache
+
+
+def test_a_damaged_or_foreign_cache_is_a_miss(warm, tmp_path):
+    """Entries another version of the tooling wrote (scanner results of another shape), a
+    truncated render and unparsable scanner files: each is a miss, never an internal error."""
+    repo, cache = _copy_warm(warm, tmp_path)
+    scans = sorted((cache / "scans").glob("*/*.json"))
+    assert scans, "the warm run cached no scanner results"
+    for number, path in enumerate(scans):
+        if number % 2:
+            path.write_text('{"entries": {', encoding="utf-8")
+        else:  # the keys a current run looks up, holding results of another shape
+            stored = json.loads(path.read_text(encoding="utf-8"))
+            path.write_text(json.dumps({key: [{"unexpected": True}] for key in
+                                        stored.get("entries", stored)}), encoding="utf-8")
+    renders = sorted((cache / "render").glob("*.json"))
+    assert renders, "the warm run cached no render"
+    renders[0].write_text(renders[0].read_text(encoding="utf-8")[:100], encoding="utf-8")
+    renders[-1].write_text('[{"file": 3}]', encoding="utf-8")
+
+    damaged, _ = _validate(repo, cache)
+    cold, _ = _validate(repo, tmp_path / "empty-cache")
+
+    assert damaged == cold
+    assert not [f for f in damaged["findings"] if f["rule"] == "internal-error"]
+
+
+def test_cache_entries_that_cannot_be_written_are_skipped(warm, tmp_path):
+    """A cache directory deep inside the cache another user owns (here a file in its place,
+    which no user can write into, root too): the run reports what a cold run reports."""
+    repo, cache = _copy_warm(warm, tmp_path)
+    for scanner in (cache / "scans").iterdir():
+        shutil.rmtree(scanner)
+        scanner.write_text("owned by someone else\n", encoding="utf-8")
+    (cache / "results").mkdir()
+    for prefix in range(256):
+        (cache / "results" / f"{prefix:02x}").write_text("", encoding="utf-8")
+
+    blocked, verbose = _validate(repo, cache)
+    cold, _ = _validate(repo, tmp_path / "empty-cache")
+
+    assert blocked == cold, verbose
+    assert not [f for f in blocked["findings"] if f["rule"] == "internal-error"]
