@@ -1,6 +1,7 @@
 """The result cache's keys, storage and pruning (result_cache.py, check_inputs.py)."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -76,16 +77,41 @@ def test_prune_keeps_what_the_run_used_and_removes_the_rest(tmp_path):
 
 
 def test_a_scan_cache_of_part_of_the_tree_keeps_the_other_entries(tmp_path):
+    one, two = [{"verdict": 1}], [{"verdict": 2}]
     whole = ScanCache(tmp_path, "conftest", "dev")
-    whole.put("one", [1])
-    whole.put("two", [2])
+    whole.put("one", one)
+    whole.put("two", two)
     whole.save()
     part = ScanCache(tmp_path, "conftest", "dev")
-    assert part.get("one") == [1]
+    assert part.get("one") == one
     part.save(keep_unused=True)
-    assert ScanCache(tmp_path, "conftest", "dev").get("two") == [2]
+    assert ScanCache(tmp_path, "conftest", "dev").get("two") == two
     part.save()
     assert ScanCache(tmp_path, "conftest", "dev").get("two") is None
+
+
+def test_scan_results_another_version_of_the_tooling_wrote_are_not_read(tmp_path):
+    cache = ScanCache(tmp_path, "gitleaks", "repo")
+    cache.put("key", [{"rule": "aws-access-token"}])
+    cache.save()
+    stored = json.loads(cache.path.read_text(encoding="utf-8"))
+    assert ScanCache(tmp_path, "gitleaks", "repo").get("key") == [{"rule": "aws-access-token"}]
+    cache.path.write_text(json.dumps({**stored, "tooling": "0" * 64}), encoding="utf-8")
+    assert ScanCache(tmp_path, "gitleaks", "repo").get("key") is None
+    cache.path.write_text(json.dumps(stored["entries"]), encoding="utf-8")  # the older layout
+    assert ScanCache(tmp_path, "gitleaks", "repo").get("key") is None
+
+
+def test_a_cache_that_cannot_be_written_is_skipped(tmp_path):
+    (tmp_path / "results").write_text("a file where the directory should be\n", encoding="utf-8")
+    (tmp_path / "scans").write_text("a file where the directory should be\n", encoding="utf-8")
+    results = ResultCache(tmp_path)
+    results.put("a" * 64, _results())
+    assert results.get("a" * 64) is None
+    scans = ScanCache(tmp_path, "conftest", "dev")
+    scans.put("one", [{"verdict": 1}])
+    scans.save()
+    assert ScanCache(tmp_path, "conftest", "dev").get("one") is None
 
 
 def _tree(root: Path) -> Repo:
