@@ -16,7 +16,7 @@ from pathlib import Path
 from marty_platform.batch import EnvBatch
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, finding
-from marty_platform.rules import ScannerRules, declare
+from marty_platform.rules import declare
 from marty_platform.security import gitleaks
 from marty_platform.security.rendered import index_of, object_files
 from marty_platform.result_cache import scan_cached
@@ -25,8 +25,7 @@ from marty_platform.security.tree import tree_files
 CHECK = "secrets"
 RULES = declare(
     CHECK, "Secrets in the working tree and in the rendered objects of every env (gitleaks).",
-    scanner_rules=(ScannerRules(gitleaks.RULE_PREFIX, "gitleaks's default rules and the "
-                                "platform's own in `config/gitleaks.toml`"),),
+    scanner_rules=(gitleaks.SCANNER_RULES,),
     module=__name__)
 _ADVICE = ("the value is not shown; remove it, rotate the credential and deliver it through "
            "OpenBao (docs/secrets.md)")

@@ -14,10 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from marty_platform.rules import ScannerRules
 from marty_platform.tools.runner import ToolBox
 
 CONFIG = "config/gitleaks.toml"
 RULE_PREFIX = "gitleaks/"
+# The rule ids of every check that reports gitleaks's findings (the working tree, the history).
+SCANNER_RULES = ScannerRules(RULE_PREFIX, "gitleaks's default rules and the platform's own in "
+                             f"`{CONFIG}`")
 _LEAKS_FOUND = 3
 
 
