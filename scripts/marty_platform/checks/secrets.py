@@ -31,24 +31,13 @@ _ADVICE = ("the value is not shown; remove it, rotate the credential and deliver
            "OpenBao (docs/secrets.md)")
 
 
-def _config(ctx: RunContext) -> Path:
-    """The repo's gitleaks config; without one, gitleaks's defaults, named explicitly so that
-    gitleaks never looks for a `.gitleaks.toml` among the scanned files."""
-    config = ctx.repo.root / gitleaks.CONFIG
-    if config.is_file():
-        return config
-    default = ctx.scratch("gitleaks-config") / "gitleaks.toml"
-    default.write_text("[extend]\nuseDefault = true\n", encoding="utf-8")
-    return default
-
-
 def _fingerprint(ctx: RunContext, config: Path) -> str:
     return f"{ctx.manifest.fingerprint()};config={hashlib.sha256(config.read_bytes()).hexdigest()}"
 
 
 def _scan(ctx: RunContext, scope: str, files: dict[str, bytes]) -> dict[str, list[dict]]:
     staging = ctx.scratch(f"gitleaks-{scope}")
-    config = _config(ctx)
+    config = gitleaks.config_file(ctx.repo.root, staging)
 
     def run(directory):
         leaks = gitleaks.scan_directory(ctx.toolbox, directory / "files", config, directory,

@@ -34,6 +34,17 @@ class Leak:
     commit: str = ""  # history scans only
 
 
+def config_file(repo_root: Path, scratch: Path) -> Path:
+    """The repo's gitleaks config; without one, gitleaks's defaults, named explicitly (written
+    in `scratch`) so that gitleaks never looks for a `.gitleaks.toml` among the scanned files."""
+    config = repo_root / CONFIG
+    if config.is_file():
+        return config
+    default = scratch / "gitleaks.toml"
+    default.write_text("[extend]\nuseDefault = true\n", encoding="utf-8")
+    return default
+
+
 def _common(config: Path, scratch: Path) -> list[str]:
     no_ignores = scratch / "gitleaksignore"
     no_ignores.write_text("", encoding="utf-8")
