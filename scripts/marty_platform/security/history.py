@@ -21,8 +21,8 @@ def check(ctx: RunContext) -> CheckResult:
     if not (root / ".git").exists():
         raise UsageError(f"--history: {root} is not a git repository")
     result = CheckResult(CHECK)
-    leaks = gitleaks.scan_history(ctx.toolbox, root, root / gitleaks.CONFIG,
-                                  ctx.scratch("gitleaks-history"))
+    scratch = ctx.scratch("gitleaks-history")
+    leaks = gitleaks.scan_history(ctx.toolbox, root, gitleaks.config_file(root, scratch), scratch)
     result.stats.checked = 1
     for leak in leaks:
         result.findings.append(finding(
