@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
+from marty_platform.check_inputs import object_digest
 from marty_platform.envconfig import EnvConfig
 from marty_platform.manifests import StagedBatch
 from marty_platform.model import ManifestObject
@@ -20,3 +22,10 @@ class EnvBatch:
     @property
     def objects(self) -> list[ManifestObject]:
         return self.staged.objects
+
+    @cached_property
+    def digests(self) -> tuple[str, ...]:
+        """Every object's digest, then "context" and every context object's: part of the result
+        cache key of each of the env's checks, so computed once for all of them."""
+        return (*map(object_digest, self.objects), "context",
+                *map(object_digest, self.staged.context))

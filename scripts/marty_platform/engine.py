@@ -15,7 +15,6 @@ from marty_platform.check_inputs import (
     REPO_CHECK_AREAS,
     WHOLE_TREE,
     InputIndex,
-    object_digest,
     tooling_digest,
 )
 from marty_platform.context import Options, RunContext, build_context
@@ -263,9 +262,7 @@ def _result_key(ctx: RunContext, check, label: str, *batch: EnvBatch) -> str | N
             REPO_CHECK_AREAS.get(label, WHOLE_TREE)
         return key_of(*scope, ctx.inputs.digest(areas))
     env = batch[0]
-    return key_of(*scope, env.env, ctx.inputs.digest(WHOLE_TREE),
-                  *map(object_digest, env.objects), "context",
-                  *map(object_digest, env.staged.context))
+    return key_of(*scope, env.env, ctx.inputs.digest(WHOLE_TREE), *env.digests)
 
 
 def _guarded(check, *args) -> list[CheckResult]:

@@ -54,6 +54,19 @@ def test_a_secret_committed_then_deleted_is_found_in_history(run_cli, history_re
         assert not leaked(outcome.stdout + outcome.stderr), output_format
 
 
+def test_history_without_the_repo_gitleaks_config_scans_with_gitleaks_defaults(run_cli,
+                                                                             history_repo):
+    """Like validate's secrets check: no config/gitleaks.toml means gitleaks's default rules,
+    not a tool failure."""
+    pinned_tool("gitleaks")
+    _git(history_repo, "rm", "--quiet", "config/gitleaks.toml")
+    _git(history_repo, "commit", "--quiet", "-m", "no gitleaks config")
+    outcome = run_cli("scan", "--history", "--format", "json", cwd=history_repo)
+    assert outcome.code == 1, outcome.stdout + outcome.stderr
+    assert outcome.findings(check="secrets-history", file=LEAK, line=2,
+                            rule="gitleaks/aws-access-token"), outcome.stdout
+
+
 def test_validate_does_not_see_history(run_cli, history_repo):
     """The deleted secret is history only: validate reads the tree, never .git/."""
     outcome = run_cli("validate", "--format", "json", "config/", cwd=history_repo)

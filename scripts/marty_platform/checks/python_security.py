@@ -53,9 +53,8 @@ def _name(filename) -> str:
 
 def check(ctx: RunContext) -> list[CheckResult]:
     result = CheckResult(CHECK)
-    source = ctx.repo.root / SOURCE_DIR
-    chosen = [p for p in ctx.options.paths] if ctx.options.paths else [source]
-    files = {name: path.read_bytes() for name, path in tree_files(ctx.repo, tuple(chosen)).items()
+    chosen = ctx.options.paths or (ctx.repo.root / SOURCE_DIR,)
+    files = {name: path.read_bytes() for name, path in tree_files(ctx.repo, chosen).items()
              if name.startswith(f"{SOURCE_DIR}/") and name.endswith(".py")}
     result.stats.checked = len(files)
     if not files:

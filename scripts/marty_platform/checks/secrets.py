@@ -16,7 +16,7 @@ from pathlib import Path
 from marty_platform.batch import EnvBatch
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, finding
-from marty_platform.rules import ScannerRules, declare
+from marty_platform.rules import declare
 from marty_platform.security import gitleaks
 from marty_platform.security.rendered import index_of, object_files
 from marty_platform.result_cache import scan_cached
@@ -25,22 +25,10 @@ from marty_platform.security.tree import tree_files
 CHECK = "secrets"
 RULES = declare(
     CHECK, "Secrets in the working tree and in the rendered objects of every env (gitleaks).",
-    scanner_rules=(ScannerRules(gitleaks.RULE_PREFIX, "gitleaks's default rules and the "
-                                "platform's own in `config/gitleaks.toml`"),),
+    scanner_rules=(gitleaks.SCANNER_RULES,),
     module=__name__)
 _ADVICE = ("the value is not shown; remove it, rotate the credential and deliver it through "
            "OpenBao (docs/secrets.md)")
-
-
-def _config(ctx: RunContext) -> Path:
-    """The repo's gitleaks config; without one, gitleaks's defaults, named explicitly so that
-    gitleaks never looks for a `.gitleaks.toml` among the scanned files."""
-    config = ctx.repo.root / gitleaks.CONFIG
-    if config.is_file():
-        return config
-    default = ctx.scratch("gitleaks-config") / "gitleaks.toml"
-    default.write_text("[extend]\nuseDefault = true\n", encoding="utf-8")
-    return default
 
 
 def _fingerprint(ctx: RunContext, config: Path) -> str:
@@ -49,7 +37,7 @@ def _fingerprint(ctx: RunContext, config: Path) -> str:
 
 def _scan(ctx: RunContext, scope: str, files: dict[str, bytes]) -> dict[str, list[dict]]:
     staging = ctx.scratch(f"gitleaks-{scope}")
-    config = _config(ctx)
+    config = gitleaks.config_file(ctx.repo.root, staging)
 
     def run(directory):
         leaks = gitleaks.scan_directory(ctx.toolbox, directory / "files", config, directory,

@@ -93,7 +93,8 @@ def _resource_line(path: Path, message: str) -> int | None:
         return None
     block = re.compile(rf'^[ \t]*resource\s+"{match["type"]}"\s+"{re.escape(match["name"])}"', re.M)
     try:
-        found = block.search(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    return path.read_text(encoding="utf-8").count("\n", 0, found.start()) + 1 if found else None
+    found = block.search(text)
+    return text.count("\n", 0, found.start()) + 1 if found else None

@@ -57,10 +57,11 @@ def _audit(ctx: RunContext, lock: str, result: CheckResult) -> list:
         env=network_environment(), cwd=ctx.repo.root, ok_codes=(0,),
         problem_codes=(_VULNERABLE,), subject=lock, timeout=900, root=ctx.repo.root)
     completed = run(command)
-    if completed.found_problems and _UNREACHABLE.search(completed.stderr + completed.stdout):
+    if completed.found_problems and (
+            unreachable := _UNREACHABLE.search(completed.stderr + completed.stdout)):
         return [finding(
             CHECK, "audit-skipped", f"pip-audit skipped {lock}: its vulnerability service cannot "
-            f"be reached ({_reason(completed.stderr + completed.stdout)}); run `scripts/scan "
+            f"be reached ({clean_output(unreachable.group(), limit=200)}); run `scripts/scan "
             "--online` where the network is available", file=lock)]
     report = completed.json()
     dependencies = report.get("dependencies", []) if isinstance(report, dict) else []
@@ -89,8 +90,3 @@ def _audit(ctx: RunContext, lock: str, result: CheckResult) -> list:
             f"{len(dependencies)} package(s) of {lock} ({names}), which are therefore not known "
             f"to be free of vulnerabilities; it says: {skipped[0][1]}", file=lock))
     return completed.reported(found, "vulnerability")
-
-
-def _reason(output: str) -> str:
-    match = _UNREACHABLE.search(output)
-    return clean_output(match.group(), limit=200) if match else "network unreachable"

@@ -14,10 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from marty_platform.rules import ScannerRules
 from marty_platform.tools.runner import ToolBox
 
 CONFIG = "config/gitleaks.toml"
 RULE_PREFIX = "gitleaks/"
+# The rule ids of every check that reports gitleaks's findings (the working tree, the history).
+SCANNER_RULES = ScannerRules(RULE_PREFIX, "gitleaks's default rules and the platform's own in "
+                             f"`{CONFIG}`")
 _LEAKS_FOUND = 3
 
 
@@ -28,6 +32,17 @@ class Leak:
     line: int
     description: str
     commit: str = ""  # history scans only
+
+
+def config_file(repo_root: Path, scratch: Path) -> Path:
+    """The repo's gitleaks config; without one, gitleaks's defaults, named explicitly (written
+    in `scratch`) so that gitleaks never looks for a `.gitleaks.toml` among the scanned files."""
+    config = repo_root / CONFIG
+    if config.is_file():
+        return config
+    default = scratch / "gitleaks.toml"
+    default.write_text("[extend]\nuseDefault = true\n", encoding="utf-8")
+    return default
 
 
 def _common(config: Path, scratch: Path) -> list[str]:

@@ -6,14 +6,13 @@ from __future__ import annotations
 from marty_platform.context import RunContext
 from marty_platform.errors import UsageError
 from marty_platform.model import CheckResult, finding
-from marty_platform.rules import ScannerRules, declare
+from marty_platform.rules import declare
 from marty_platform.security import gitleaks
 
 CHECK = "secrets-history"
 RULES = declare(
     CHECK, "Secrets in any commit of the git history (gitleaks; `scripts/scan --history`).",
-    scanner_rules=(ScannerRules(gitleaks.RULE_PREFIX, "gitleaks's default rules and the "
-                                "platform's own in `config/gitleaks.toml`"),),
+    scanner_rules=(gitleaks.SCANNER_RULES,),
     module=__name__)
 
 
@@ -22,8 +21,8 @@ def check(ctx: RunContext) -> CheckResult:
     if not (root / ".git").exists():
         raise UsageError(f"--history: {root} is not a git repository")
     result = CheckResult(CHECK)
-    leaks = gitleaks.scan_history(ctx.toolbox, root, root / gitleaks.CONFIG,
-                                  ctx.scratch("gitleaks-history"))
+    scratch = ctx.scratch("gitleaks-history")
+    leaks = gitleaks.scan_history(ctx.toolbox, root, gitleaks.config_file(root, scratch), scratch)
     result.stats.checked = 1
     for leak in leaks:
         result.findings.append(finding(

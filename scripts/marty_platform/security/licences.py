@@ -26,7 +26,6 @@ from marty_platform.errors import ToolFailed, UsageError
 from marty_platform.model import CheckResult, finding
 from marty_platform.rules import Rule, declare
 from marty_platform.result_cache import ScanCache
-from marty_platform.security.go_modules import compiled_modules
 from marty_platform.tools.bootstrap import find_go
 from marty_platform.tools.runner import Command, build_environment, run
 from marty_platform.yamlio import YamlError, load_file
@@ -177,7 +176,8 @@ def _verdict(subject: Subject, ids: list[list[str]] | None, allowlist: Allowlist
                     f"{ALLOWLIST}", **where)]
 
 
-def check(ctx: RunContext) -> CheckResult:
+def check(ctx: RunContext, modules: dict[tuple[str, str], set[str]]) -> CheckResult:
+    """`modules`: the Go modules of the pinned tools (go_modules.compiled_modules)."""
     result = CheckResult(CHECK)
     allowlist = _allowlist(ctx.repo.root)
     pending: list[tuple[Subject, list[Path]]] = []
@@ -199,7 +199,7 @@ def check(ctx: RunContext) -> CheckResult:
                                   timeout=60)).stdout.strip())
     cache = ScanCache(ctx.cache_dir, "licences", f"go-modules-{_classifier_version(ctx)}")
     go_cached: dict[Subject, list[str]] = {}
-    for (module, version), tools in sorted(compiled_modules(ctx).items()):
+    for (module, version), tools in sorted(modules.items()):
         subject = Subject("go", module, version, ", ".join(sorted(tools)))
         result.stats.checked += 1
         known = cache.get(f"{module}@{version}")

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from marty_platform.errors import UsageError
 from marty_platform.model import CheckResult, finding
+from marty_platform.monitoring.findings import line_of
 from marty_platform.rules import Rule, declare
 from marty_platform.tools.runner import Command, network_environment, run
 
@@ -121,7 +122,7 @@ def check(root: Path) -> CheckResult:
             continue
         text = path.read_text(encoding="utf-8")
         locked = _locked(text)
-        source_lines = (root / spec.source).read_text(encoding="utf-8").splitlines()
+        source = (root / spec.source).read_text(encoding="utf-8")
         drifted = False
         for requirement in spec.requirements:
             match = _PIN.match(requirement.strip())
@@ -130,13 +131,13 @@ def check(root: Path) -> CheckResult:
                 result.findings.append(finding(
                     CHECK, "stale", f"{requirement} is not what {spec.lock} pins "
                     f"({locked.get(_normal(match.group(1)), 'nothing')}); run `make lock`",
-                    file=spec.source, line=_line_of(source_lines, requirement)))
+                    file=spec.source, line=line_of(source, requirement)))
         recorded = _INPUTS.search(text)
         if not drifted and (not recorded or recorded.group(1) != spec.digest):
             result.findings.append(finding(
                 CHECK, "stale", f"{spec.lock} was compiled from other requirements than "
                 f"{spec.source}'s; run `make lock`", file=spec.lock,
-                line=_line_of(text.splitlines(), "# inputs:")))
+                line=line_of(text, "# inputs:")))
         for number, line in _unhashed(text):
             result.findings.append(finding(CHECK, "missing", f"{line.split()[0]} has no hash; "
                                            "run `make lock`", file=spec.lock, line=number))
@@ -145,10 +146,6 @@ def check(root: Path) -> CheckResult:
 
 def _normal(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def _line_of(lines: list[str], needle: str) -> int | None:
-    return next((n for n, line in enumerate(lines, 1) if needle in line), None)
 
 
 def _requirements(text: str) -> list[tuple[int, str]]:

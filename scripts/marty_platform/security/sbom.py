@@ -16,7 +16,6 @@ from packageurl import PackageURL  # cyclonedx-bom's own dependency (requirement
 
 from marty_platform.context import RunContext
 from marty_platform.errors import ToolError
-from marty_platform.security.go_modules import compiled_modules
 from marty_platform.tools.runner import Command, run, sealed_environment
 
 SPEC_VERSION = "1.6"
@@ -24,7 +23,9 @@ SPEC_VERSION = "1.6"
 COMPILED_INTO = "marty-platform:compiled-into"
 
 
-def write_sbom(ctx: RunContext, target: Path) -> None:
+def write_sbom(ctx: RunContext, target: Path,
+               modules: dict[tuple[str, str], set[str]]) -> None:
+    """`modules`: the Go modules of the pinned tools (go_modules.compiled_modules)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     run(Command(
         argv=(sys.executable, "-m", "cyclonedx_py", "environment", "--output-format", "JSON",
@@ -34,7 +35,7 @@ def write_sbom(ctx: RunContext, target: Path) -> None:
         env=sealed_environment(ctx.toolbox.bin_dir, ctx.toolbox.home), cwd=ctx.repo.root,
         subject="the tooling's Python environment", root=ctx.repo.root, timeout=300))
     bom = json.loads(target.read_text(encoding="utf-8"))
-    bom.setdefault("components", []).extend(go_components(compiled_modules(ctx)))
+    bom.setdefault("components", []).extend(go_components(modules))
     text = json.dumps(bom, indent=2, ensure_ascii=False) + "\n"
     _validate(text)
     target.write_text(text, encoding="utf-8")

@@ -34,7 +34,9 @@ def run_scan(repo: Repo, settings: Settings, request: ScanRequest) -> Report:
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         ctx = build_context(repo, Options(), pool, settings)
         try:
-            report.results.append(licences.check(ctx))
+            # Read once: the licence check and the SBOM judge and list the same modules.
+            modules = go_modules.compiled_modules(ctx)
+            report.results.append(licences.check(ctx, modules))
             for tool in go_modules.unbuilt_tools(ctx):
                 report.notes.append(
                     f"{tool} (tools.toml stage {go_modules.OPTIONAL_STAGE}) is not built here: "
@@ -53,7 +55,7 @@ def run_scan(repo: Repo, settings: Settings, request: ScanRequest) -> Report:
                 report.notes.append("dependency audit (pip-audit) not run: it needs the "
                                     "network; run `scripts/scan --online`")
             if request.sbom:
-                sbom.write_sbom(ctx, request.sbom)
+                sbom.write_sbom(ctx, request.sbom, modules)
                 report.notes.append(f"SBOM (CycloneDX JSON) written to {request.sbom}")
         finally:
             ctx.close()

@@ -11,13 +11,11 @@ from marty_platform.tools.runner import Command, ToolBox
 
 def python_module(toolbox: ToolBox, module: str, *args: str, cwd: Path,
                   problem_codes: tuple[int, ...], subject: str) -> Command:
-    return Command(argv=(sys.executable, "-m", module, *args), env=toolbox.environment(),
-                   cwd=cwd, problem_codes=problem_codes, subject=subject, root=toolbox.root,
-                   isolated=True)
+    return toolbox.sealed_command((sys.executable, "-m", module, *args), cwd=cwd,
+                                  problem_codes=problem_codes, subject=subject)
 
 
 def program(toolbox: ToolBox, name: str, *args: str, cwd: Path,
             problem_codes: tuple[int, ...], subject: str) -> Command:
-    return Command(argv=(str(Path(sys.executable).parent / name), *args),
-                   env=toolbox.environment(), cwd=cwd, problem_codes=problem_codes,
-                   subject=subject, root=toolbox.root, isolated=True)
+    return toolbox.sealed_command((str(Path(sys.executable).parent / name), *args), cwd=cwd,
+                                  problem_codes=problem_codes, subject=subject)

@@ -89,36 +89,34 @@ def _stamp(pin: ToolPin, bin_dir: Path) -> Path:
     return bin_dir / ".built" / pin.name
 
 
-def smoked_key(pin_identity: str, program: Path) -> str:
+def _smoked_key(pin_identity: str, program: Path) -> str:
     """What a passed smoke test vouches for: the pin and the very file that ran (its size,
     modification time and inode). Any rebuild or replacement of the file changes it."""
     stat = program.resolve().stat()
     return f"{pin_identity}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}"
 
 
-def smoke_passed(name: str, key: str, bin_dir: Path) -> bool:
-    """Whether this exact program already passed its smoke test: a no-op bootstrap does not
-    start every tool again (checkov alone takes seconds to start)."""
-    stamp = bin_dir / ".built" / f"{name}.smoked"
-    return stamp.is_file() and stamp.read_text(encoding="utf-8") == key
-
-
-def record_smoke(name: str, key: str, bin_dir: Path) -> None:
-    stamp = bin_dir / ".built" / f"{name}.smoked"
+def smoke_once(name: str, pin_identity: str, program: Path, args: tuple[str, ...],
+               timeout: int, what: str) -> None:
+    """Runs `program args` (a tool in the bin directory, or a link there), unless this exact
+    program already passed under this pin: a no-op bootstrap does not start every tool again
+    (checkov alone takes seconds to start). `what` names the program in the error."""
+    stamp = program.parent / ".built" / f"{name}.smoked"
+    key = _smoked_key(pin_identity, program) if program.is_file() else ""
+    if key and stamp.is_file() and stamp.read_text(encoding="utf-8") == key:
+        return
+    try:
+        run(Command(argv=(str(program), *args), env=build_environment(), timeout=timeout,
+                    subject=f"`{name} {' '.join(args)}`"))
+    except ToolError as exc:
+        raise ToolError(f"{name}: installed {what} does not run: {exc}") from None
     stamp.parent.mkdir(exist_ok=True)
-    stamp.write_text(key, encoding="utf-8")
+    stamp.write_text(key or _smoked_key(pin_identity, program), encoding="utf-8")
 
 
 def smoke_test(pin: ToolPin, binary: Path) -> None:
-    key = smoked_key(f"{pin.module}@{pin.version} {pin.install_target}", binary)
-    if smoke_passed(pin.name, key, binary.parent):
-        return
-    try:
-        run(Command(argv=(str(binary), *pin.smoke), env=build_environment(), timeout=60,
-                    subject=f"`{pin.name} {' '.join(pin.smoke)}`"))
-    except ToolError as exc:
-        raise ToolError(f"{pin.name}: installed binary does not run: {exc}") from None
-    record_smoke(pin.name, key, binary.parent)
+    smoke_once(pin.name, f"{pin.module}@{pin.version} {pin.install_target}", binary, pin.smoke,
+               timeout=60, what="binary")
 
 
 def is_installed(pin: ToolPin, bin_dir: Path, go: str, root: Path) -> bool:

@@ -12,8 +12,7 @@ from pathlib import Path
 
 from marty_platform.errors import ToolError, ToolFailed
 from marty_platform.security.pylock import lock_for_pytool
-from marty_platform.tools.bootstrap import (INSTALL_TIMEOUT, InstallOutcome, Progress,
-                                            record_smoke, smoke_passed, smoked_key)
+from marty_platform.tools.bootstrap import INSTALL_TIMEOUT, InstallOutcome, Progress, smoke_once
 from marty_platform.tools.manifest import PyToolPin
 from marty_platform.tools.runner import Command, build_environment, run
 
@@ -70,14 +69,7 @@ def install_pytool(pin: PyToolPin, bin_dir: Path, progress: Progress,
         link.unlink(missing_ok=True)
         link.symlink_to(program)
     # A reinstall from a changed lock gives the program a new inode and mtime: smoked again.
-    key = smoked_key(pin.requirement, link) if program.is_file() else ""
-    if not (key and smoke_passed(pin.name, key, bin_dir)):
-        try:
-            run(Command(argv=(str(link), *pin.smoke), env=build_environment(), timeout=300,
-                        subject=f"`{pin.name} {' '.join(pin.smoke)}`"))
-        except ToolError as exc:
-            raise ToolError(f"{pin.name}: installed program does not run: {exc}") from None
-        record_smoke(pin.name, smoked_key(pin.requirement, link), bin_dir)
+    smoke_once(pin.name, pin.requirement, link, pin.smoke, timeout=300, what="program")
     seconds = time.monotonic() - started
     progress(f"{label} {action}" + (f" in {seconds:.0f}s" if action == "installed" else ""))
     return InstallOutcome(pin.name, action, seconds)

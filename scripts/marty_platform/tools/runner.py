@@ -305,13 +305,19 @@ class ToolBox:
     def environment(self) -> dict[str, str]:
         return sealed_environment(self.bin_dir, self.home)
 
-    def command(self, tool: str, *args: str, cwd: Path | None = None,
-                ok_codes: tuple[int, ...] = (0,), problem_codes: tuple[int, ...] = (),
-                stdin: bytes | None = None, timeout: int = DEFAULT_TIMEOUT,
-                subject: str = "") -> Command:
-        return Command(argv=(self.path(tool), *args), cwd=cwd, env=self.environment(),
-                       ok_codes=ok_codes, problem_codes=problem_codes, stdin=stdin,
-                       timeout=timeout, subject=subject, root=self.root, isolated=True)
+    def command(self, tool: str, *args: str, **options) -> Command:
+        """A pinned tool of the bin directory: `sealed_command((path, *args), **options)`."""
+        return self.sealed_command((self.path(tool), *args), **options)
+
+    def sealed_command(self, argv: tuple[str, ...], cwd: Path | None = None,
+                       ok_codes: tuple[int, ...] = (0,), problem_codes: tuple[int, ...] = (),
+                       stdin: bytes | None = None, timeout: int = DEFAULT_TIMEOUT,
+                       subject: str = "") -> Command:
+        """`argv` run the way every pinned tool is: the sealed environment, in a network
+        namespace of its own (also for the scanners of the tooling's virtualenv)."""
+        return Command(argv=argv, cwd=cwd, env=self.environment(), ok_codes=ok_codes,
+                       problem_codes=problem_codes, stdin=stdin, timeout=timeout,
+                       subject=subject, root=self.root, isolated=True)
 
     def run(self, tool: str, *args: str, **options) -> Completed:
         """Run a pinned tool: `run(self.command(tool, *args, **options))`."""
