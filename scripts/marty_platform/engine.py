@@ -182,13 +182,14 @@ def _validate(ctx: RunContext, progress: Progress) -> Report:
     if not ctx.full_repo and not chosen.repo_checks:
         _refuse_empty_run(ctx, report, objects)
 
-    batch_futures = []
+    # Every env is staged before any of its checks starts: a check that scans every env at once
+    # (ctx.shared) finds them all.
     for env in envs:
         staged = StagedBatch.write(env, ctx.scratch(f"objects-{env}"), objects[env],
                                    context.get(env, []))
-        batch = EnvBatch(ctx.env_configs[env], staged)
-        batch_futures += [ctx.pool.submit(_tracked, progress, phase, c, ctx, batch)
-                          for c in env_checks]
+        ctx.batches[env] = EnvBatch(ctx.env_configs[env], staged)
+    batch_futures = [ctx.pool.submit(_tracked, progress, phase, c, ctx, ctx.batches[env])
+                     for env in envs for c in env_checks]
     for future in [*batch_futures, *tool_futures]:
         report.results += future.result()
     cached, ran = ctx.results.counts.get("checks", (0, 0))

@@ -1,5 +1,5 @@
 """checkov over the Terraform modules and envs, the GitHub workflows and every env's rendered
-objects; cached by content, the env scans running in parallel on the shared pool.
+objects; cached by content, every env's objects scanned in one checkov run.
 
 - The checks a Rego policy already enforces are skipped (`config/checkov.yaml`, each naming the
   policy rule that keeps the concern), so one problem is reported once; so are the checks
@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+from pathlib import Path
+from urllib.parse import unquote
 
 from marty_platform.batch import EnvBatch
 from marty_platform.context import RunContext
@@ -21,6 +24,7 @@ from marty_platform.rules import ScannerRules, declare
 from marty_platform.security.rendered import index_of, object_files
 from marty_platform.result_cache import ScanCache, content_key, scan_cached
 from marty_platform.security.tree import tree_files
+from marty_platform.tools.runner import Completed
 from marty_platform.yamlio import load_file
 
 CHECK = "iac-security"
@@ -33,6 +37,7 @@ RULES = declare(
                                 "CKV_GHA_*), https://www.checkov.io/5.Policy%20Index/all.html"),),
     module=__name__)
 _FAILED = 1
+_SARIF_REPORT = "results_sarif.sarif"  # what `--output sarif --output-file-path DIR` writes
 _REPO_SOURCES = {"terraform": (".tf", ".tfvars"), ".github": (".yaml", ".yml")}
 
 
@@ -54,13 +59,19 @@ def _fingerprint(ctx: RunContext, skipped: list[str]) -> str:
     return hashlib.sha256(f"{pin.requirement};skip={','.join(skipped)}".encode()).hexdigest()
 
 
-def _checkov(ctx: RunContext, directory, frameworks: tuple[str, ...], skipped: list[str],
-             subject: str) -> list[tuple[str, dict]]:
-    completed = ctx.toolbox.run(
-        "checkov", "--directory", ".", "--framework", *frameworks, "--output", "json",
+def _run_checkov(ctx: RunContext, directory: Path, frameworks: tuple[str, ...],
+                 skipped: list[str], subject: str, *output: str) -> Completed:
+    return ctx.toolbox.run(
+        "checkov", "--directory", ".", "--framework", *frameworks, *output,
         "--compact", "--skip-download", "--skip-results-upload",
         *(["--skip-check", ",".join(skipped)] if skipped else []),
         cwd=directory, problem_codes=(_FAILED,), subject=subject, timeout=900)
+
+
+def _checkov(ctx: RunContext, directory: Path, frameworks: tuple[str, ...], skipped: list[str],
+             subject: str) -> list[tuple[str, dict]]:
+    """checkov's JSON report, which names each failed check's resource."""
+    completed = _run_checkov(ctx, directory, frameworks, skipped, subject, "--output", "json")
     report = completed.json()
     reports = report if isinstance(report, list) else [report]
     found = []
@@ -78,6 +89,33 @@ def _checkov(ctx: RunContext, directory, frameworks: tuple[str, ...], skipped: l
                 "line": int(lines[0] or 1), "resource": str(check.get("resource") or ""),
                 "text": str(check.get("check_name") or ""),
                 "suppressed": suppressed}))
+    return list(completed.reported(found, "failed check"))
+
+
+def _checkov_objects(ctx: RunContext, directory: Path, skipped: list[str],
+                     subject: str) -> list[tuple[str, dict]]:
+    """checkov's SARIF report over rendered objects, one per file (the object names itself, so
+    no resource is needed). Its JSON report lists every passed check too, tens of megabytes
+    for a large repo that checkov spends seconds writing; SARIF lists only the failed checks
+    and those an inline comment skipped (`suppressions`)."""
+    report_dir = ctx.scratch("checkov-report")
+    completed = _run_checkov(ctx, directory, ("kubernetes",), skipped, subject, "--output",
+                             "sarif", "--output-file-path", str(report_dir), "--quiet")
+    try:
+        report = json.loads((report_dir / _SARIF_REPORT).read_text(encoding="utf-8"))
+        results = report["runs"][0]["results"]
+    except OSError:
+        raise completed.failed(f"wrote no {_SARIF_REPORT}") from None
+    except (ValueError, KeyError, IndexError, TypeError):
+        raise completed.failed(f"wrote an unreadable {_SARIF_REPORT}") from None
+    found = []
+    for item in results:
+        region = item["locations"][0]["physicalLocation"]
+        found.append((unquote(region["artifactLocation"]["uri"]).lstrip("/"), {
+            "rule": str(item.get("ruleId") or "unknown"),
+            "line": int(region.get("region", {}).get("startLine") or 1), "resource": "",
+            "text": str(item.get("message", {}).get("text") or ""),
+            "suppressed": bool(item.get("suppressions"))}))
     return list(completed.reported(found, "failed check"))
 
 
@@ -122,22 +160,37 @@ def check(ctx: RunContext) -> list[CheckResult]:
 
 
 def check_rendered(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
-    """One env's rendered objects, one file per object, each cached by its content."""
+    """One env's rendered objects, one file per object, each cached by its content. checkov
+    takes seconds to start, so the first env's check scans the uncached objects of every env of
+    the run in one checkov run, and each env's check reports its own objects' results."""
     result = CheckResult(CHECK, env=batch.env)
-    files = object_files(batch.objects)
-    result.stats.checked = len(files)
-    if not files:
+    result.stats.checked = len(batch.objects)
+    if not batch.objects:
         return [result]
-    skipped = _covered(ctx)
-    staging = ctx.scratch(f"checkov-{batch.env}")
-    results = scan_cached(ctx.cache_dir, "checkov", f"rendered-{batch.env}",
-                          _fingerprint(ctx, skipped), files, staging,
-                          lambda directory: _checkov(ctx, directory, ("kubernetes",), skipped,
-                                                     f"rendered {batch.env}"))
-    for name, items in sorted(results.items()):
+    results = ctx.shared("checkov-rendered", lambda: _scan_rendered(ctx))
+    for name, items in sorted(results.get(batch.env, {}).items()):
         obj = batch.objects[index_of(name)]
         for item in items:
             result.findings.append(finding(
                 CHECK, RULE_PREFIX + item["rule"], _message(item), file=obj.file,
                 line=obj.line, env=batch.env, resource=str(obj.key)))
     return [result]
+
+
+def _scan_rendered(ctx: RunContext) -> dict[str, dict[str, list[dict]]]:
+    """env -> object file -> checkov's results, for every env of the run: `<env>/<index>.yaml`
+    in one staging directory, scanned once, cached per object (scoped by the run's envs, so a
+    run of one env keeps nothing of another's)."""
+    skipped = _covered(ctx)
+    files = {f"{env}/{name}": content for env, batch in sorted(ctx.batches.items())
+             for name, content in object_files(batch.objects).items()}
+    scanned = scan_cached(ctx.cache_dir, "checkov", "rendered-" + "+".join(sorted(ctx.batches)),
+                          _fingerprint(ctx, skipped), files, ctx.scratch("checkov-rendered"),
+                          lambda directory: _checkov_objects(
+                              ctx, directory, skipped,
+                              "rendered objects of " + ", ".join(sorted(ctx.batches))))
+    by_env: dict[str, dict[str, list[dict]]] = {}
+    for name, items in scanned.items():
+        env, _, file = name.partition("/")
+        by_env.setdefault(env, {})[file] = items
+    return by_env
