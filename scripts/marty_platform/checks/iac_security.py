@@ -167,6 +167,8 @@ def check_rendered(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
     result.stats.checked = len(batch.objects)
     if not batch.objects:
         return [result]
+    if ctx.batches.get(batch.env) is not batch:  # never a silent pass for an env not staged
+        raise RuntimeError(f"env {batch.env} is not among the run's staged envs")
     results = ctx.shared("checkov-rendered", lambda: _scan_rendered(ctx))
     for name, items in sorted(results.get(batch.env, {}).items()):
         obj = batch.objects[index_of(name)]
