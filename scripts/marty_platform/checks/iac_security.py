@@ -13,19 +13,22 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 from pathlib import Path
 from urllib.parse import unquote
 
 from marty_platform.batch import EnvBatch
 from marty_platform.context import RunContext
+from marty_platform.errors import UsageError
 from marty_platform.model import CheckResult, finding
-from marty_platform.rules import ScannerRules, declare
+from marty_platform.rules import Rule, ScannerRules, declare
+from marty_platform.security.isolate import scan_isolating
 from marty_platform.security.rendered import index_of, object_files
 from marty_platform.result_cache import ScanCache, content_key, scan_cached
 from marty_platform.security.tree import tree_files
 from marty_platform.tools.runner import Completed
-from marty_platform.yamlio import load_file
+from marty_platform.yamlio import load_config
 
 CHECK = "iac-security"
 RULE_PREFIX = "checkov/"
@@ -33,6 +36,9 @@ CONFIG = "config/checkov.yaml"
 RULES = declare(
     CHECK, "Misconfigurations in Terraform, the GitHub workflows and the rendered objects of "
     "every env (checkov), less the checks a Rego policy keeps (config/checkov.yaml).",
+    Rule("unscannable", "checkov crashes on a rendered object (a field of a type it does not "
+         "expect): the object is not scanned until it is fixed; kubeconform names what is "
+         "wrong with it"),
     scanner_rules=(ScannerRules(RULE_PREFIX, "checkov's check ids (CKV_K8S_*, CKV_AWS_*, "
                                 "CKV_GHA_*), https://www.checkov.io/5.Policy%20Index/all.html"),),
     module=__name__)
@@ -43,15 +49,33 @@ _REPO_SOURCES = {"terraform": (".tf", ".tfvars"), ".github": (".yaml", ".yml")}
 
 def _covered(ctx: RunContext) -> list[str]:
     """The checks checkov skips: those a policy keeps, and those accepted until a date that has
-    not passed (an expired acceptance runs the check again)."""
+    not passed (an expired acceptance runs the check again). The file is the pull request's to
+    edit: anything but that shape is one usage line naming it, never a crash of the check."""
     path = ctx.repo.root / CONFIG
     if not path.is_file():  # a tree without the config: checkov runs every check
         return []
-    [doc] = load_file(path)
-    data = doc.data or {}
-    accepted = [check for check, entry in (data.get("accepted") or {}).items()
-                if dt.date.fromisoformat(str(entry["expires"])) >= ctx.settings.today]
-    return sorted({*(data.get("covered-by-policy") or {}), *accepted})
+    data = load_config(path, CONFIG)
+    data = {} if data is None else data
+    covered, accepted = (data.get("covered-by-policy") or {}, data.get("accepted") or {}) \
+        if isinstance(data, dict) else (None, None)
+    if not isinstance(covered, dict) or not isinstance(accepted, dict):
+        raise UsageError(f"{CONFIG}: covered-by-policy and accepted must be mappings of "
+                         "checkov check ids")
+    until = {str(check): _expiry(check, entry) for check, entry in accepted.items()}
+    return sorted({*map(str, covered),
+                   *(check for check, expires in until.items() if expires >= ctx.settings.today)})
+
+
+def _expiry(check, entry) -> dt.date:
+    """An accepted check's expiry; its reason and owner must be there too."""
+    try:
+        if all(isinstance(entry.get(key), str) and entry[key].strip()
+               for key in ("reason", "owner")):
+            return dt.date.fromisoformat(str(entry["expires"]))
+    except (AttributeError, KeyError, ValueError):
+        pass
+    raise UsageError(f"{CONFIG}: accepted.{check} needs a reason, an owner and an expires date "
+                     "(YYYY-MM-DD)")
 
 
 def _fingerprint(ctx: RunContext, skipped: list[str]) -> str:
@@ -119,6 +143,12 @@ def _checkov_objects(ctx: RunContext, directory: Path, skipped: list[str],
     return list(completed.reported(found, "failed check"))
 
 
+def _crashed(_name: str, exception: str) -> dict:
+    return {"rule": "", "line": 1, "resource": "", "suppressed": False, "crashed": True,
+            "text": f"checkov crashes on this object ({exception}), so it is not scanned until "
+                    "it is fixed: kubeconform names what is wrong with it"}
+
+
 def _message(item: dict) -> str:
     text = item["text"]
     if item["suppressed"]:
@@ -173,9 +203,10 @@ def check_rendered(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
     for name, items in sorted(results.get(batch.env, {}).items()):
         obj = batch.objects[index_of(name)]
         for item in items:
+            rule = "unscannable" if item.get("crashed") else RULE_PREFIX + item["rule"]
             result.findings.append(finding(
-                CHECK, RULE_PREFIX + item["rule"], _message(item), file=obj.file,
-                line=obj.line, env=batch.env, resource=str(obj.key)))
+                CHECK, rule, _message(item), file=obj.file, line=obj.line, env=batch.env,
+                resource=str(obj.key)))
     return [result]
 
 
@@ -184,13 +215,17 @@ def _scan_rendered(ctx: RunContext) -> dict[str, dict[str, list[dict]]]:
     in one staging directory, scanned once, cached per object (scoped by the run's envs, so a
     run of one env keeps nothing of another's)."""
     skipped = _covered(ctx)
+    parts = itertools.count()
     files = {f"{env}/{name}": content for env, batch in sorted(ctx.batches.items())
              for name, content in object_files(batch.objects).items()}
     scanned = scan_cached(ctx.cache_dir, "checkov", "rendered-" + "+".join(sorted(ctx.batches)),
                           _fingerprint(ctx, skipped), files, ctx.scratch("checkov-rendered"),
-                          lambda directory: _checkov_objects(
-                              ctx, directory, skipped,
-                              "rendered objects of " + ", ".join(sorted(ctx.batches))))
+                          lambda directory: scan_isolating(
+                              lambda part: _checkov_objects(
+                                  ctx, part, skipped,
+                                  "rendered objects of " + ", ".join(sorted(ctx.batches))),
+                              directory, lambda: ctx.scratch(f"checkov-part-{next(parts)}"),
+                              _crashed))
     by_env: dict[str, dict[str, list[dict]]] = {}
     for name, items in scanned.items():
         env, _, file = name.partition("/")
