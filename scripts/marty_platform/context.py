@@ -5,10 +5,14 @@ import os
 import shutil
 import tempfile
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TypeVar
+
+from marty_platform.batch import EnvBatch
 
 from marty_platform.check_inputs import InputIndex
 from marty_platform.envconfig import EnvConfig
@@ -18,6 +22,8 @@ from marty_platform.result_cache import ResultCache
 from marty_platform.settings import Settings, require_writable, resolve
 from marty_platform.tools.manifest import Manifest, load_manifest
 from marty_platform.tools.runner import ToolBox
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -47,8 +53,12 @@ class RunContext:
     # engine at the start of a validation.
     inputs: InputIndex | None = None
     results: ResultCache | None = None
+    # Every env's objects of this run, set by the engine before any manifest check starts: a
+    # check whose tool is costly to start scans every env at once (see `shared`).
+    batches: dict[str, EnvBatch] = field(default_factory=dict)
     closed: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _shared: dict[str, Future] = field(default_factory=dict, repr=False)
 
     @property
     def cache_dir(self) -> Path:
@@ -62,6 +72,22 @@ class RunContext:
     def policies(self) -> PolicyLibrary:
         """The Rego policy library, read once per run and shared by every check that needs it."""
         return PolicyLibrary.load(self.repo.root / "policies")
+
+    def shared(self, name: str, compute: Callable[[], T]) -> T:
+        """`compute()`, run once per run: by the first check that asks for `name`, in its own
+        thread, while every other check asking for it waits for the same value (or exception).
+        For one tool run over every env's objects, shared by each env's check."""
+        with self._lock:
+            future = self._shared.get(name)
+            first = future is None
+            if first:
+                future = self._shared[name] = Future()
+        if first:
+            try:
+                future.set_result(compute())
+            except BaseException as exc:  # every waiting check raises it too
+                future.set_exception(exc)
+        return future.result()
 
     def scratch(self, name: str) -> Path:
         """A fresh directory under this run's private `.cache/run/<pid>-*`, removed by close()."""

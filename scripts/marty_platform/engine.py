@@ -181,13 +181,15 @@ def _validate(ctx: RunContext, progress: Progress) -> Report:
     if not ctx.full_repo and not chosen.repo_checks:
         _refuse_empty_run(ctx, report, objects)
 
-    batch_futures = []
+    # Every env is staged before any of its checks starts: a check that scans every env at once
+    # (ctx.shared) finds them all.
     for env in envs:
         staged = StagedBatch.write(env, ctx.scratch(f"objects-{env}"), objects[env],
                                    context.get(env, []))
-        batch = EnvBatch(ctx.env_configs[env], staged)
-        batch_futures += [ctx.pool.submit(_tracked, progress, phase, c, ctx, batch)
-                          for c in env_checks]
+        ctx.batches[env] = EnvBatch(ctx.env_configs[env], staged)
+    started = {(env, c): ctx.pool.submit(_tracked, progress, phase, c, ctx, ctx.batches[env])
+               for env, c in _start_order(envs, env_checks)}
+    batch_futures = [started[env, c] for env in envs for c in env_checks]
     for future in [*batch_futures, *tool_futures]:
         report.results += future.result()
     cached, ran = ctx.results.counts.get("checks", (0, 0))
@@ -202,6 +204,18 @@ def _validate(ctx: RunContext, progress: Progress) -> Report:
     findings = _escalate(_apply_waivers(ctx, findings), ctx.env_configs)
     report.findings = _dedupe(findings)
     return report
+
+
+def _start_order(envs: list[str], env_checks: list) -> list[tuple[str, object]]:
+    """The order the env checks are given to the pool: env by env, except a check that scans
+    every env at once (checks.EVERY_ENV_CHECKS): the first env's starts first, since it runs the
+    scan, the longest job of all; the other envs' start last, since each only waits for that
+    scan's result and would hold a worker that the remaining checks could use."""
+    every_env = [c for c in env_checks if c in checks.EVERY_ENV_CHECKS]
+    own = [c for c in env_checks if c not in every_env]
+    return [*((env, c) for env in envs[:1] for c in every_env),
+            *((env, c) for env in envs for c in own),
+            *((env, c) for env in envs[1:] for c in every_env)]
 
 
 def _refuse_empty_run(ctx: RunContext, report: Report,

@@ -54,3 +54,17 @@ def test_an_expired_acceptance_runs_the_check_again(run_cli, repo_copy):
     outcome = run_cli("validate", "--format", "json", "--today", "2099-01-01", "--env", "prod",
                       "overlays/prod/trust-anchor", cwd=repo_copy)
     assert outcome.findings(rule="checkov/CKV_K8S_35", env="prod"), outcome.stdout
+
+
+def test_an_inline_checkov_skip_on_a_rendered_object_does_not_hide_a_finding(run_cli, repo_copy):
+    overlay = repo_copy / "overlays/prod/trust-anchor/kustomization.yaml"
+    overlay.write_text(overlay.read_text().replace(
+        "namespace: marty-prod\n",
+        "namespace: marty-prod\ncommonAnnotations:\n"
+        "  checkov.io/skip1: CKV_K8S_22=the root filesystem is the chart's concern\n", 1))
+    outcome = run_cli("validate", "--format", "json", "--env", "prod",
+                      "overlays/prod/trust-anchor", cwd=repo_copy)
+    skipped = outcome.findings(rule="checkov/CKV_K8S_22", env="prod")
+    assert any(f["resource"].startswith("Job/marty-prod/trust-anchor") for f in skipped), outcome.stdout
+    assert all(f["severity"] == "error" and "does not waive it" in f["message"] and f["file"]
+               for f in skipped)

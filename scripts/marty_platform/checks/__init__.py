@@ -46,6 +46,9 @@ TOOL_REPO_CHECKS = [helm.check, monitoring.check, terraform.check, tflint.check,
 MANIFEST_CHECKS = [kubeconform.check, policy.check, delivery.check, size.check,
                    monitoring.check_rendered, terraform_alignment.check_rendered,
                    zero_config.check, secrets.check_rendered, iac_security.check_rendered]
+# Manifest checks whose tool scans every env's objects in one run (RunContext.shared): the
+# engine starts the first env's first and the others' last (they only collect the results).
+EVERY_ENV_CHECKS = [iac_security.check_rendered]
 # Only with `validate --server` (an API server to dry-run against).
 SERVER_CHECKS = [server.check]
 

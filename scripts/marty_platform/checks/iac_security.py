@@ -1,5 +1,5 @@
 """checkov over the Terraform modules and envs, the GitHub workflows and every env's rendered
-objects; cached by content, the env scans running in parallel on the shared pool.
+objects; cached by content, every env's objects scanned in one checkov run.
 
 - The checks a Rego policy already enforces are skipped (`config/checkov.yaml`, each naming the
   policy rule that keeps the concern), so one problem is reported once; so are the checks
@@ -13,15 +13,22 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
+import json
+from pathlib import Path
+from urllib.parse import unquote
 
 from marty_platform.batch import EnvBatch
 from marty_platform.context import RunContext
+from marty_platform.errors import UsageError
 from marty_platform.model import CheckResult, finding
-from marty_platform.rules import ScannerRules, declare
+from marty_platform.rules import Rule, ScannerRules, declare
+from marty_platform.security.isolate import scan_isolating
 from marty_platform.security.rendered import index_of, object_files
 from marty_platform.result_cache import ScanCache, content_key, scan_cached
 from marty_platform.security.tree import tree_files
-from marty_platform.yamlio import load_file
+from marty_platform.tools.runner import Completed
+from marty_platform.yamlio import load_config
 
 CHECK = "iac-security"
 RULE_PREFIX = "checkov/"
@@ -29,24 +36,46 @@ CONFIG = "config/checkov.yaml"
 RULES = declare(
     CHECK, "Misconfigurations in Terraform, the GitHub workflows and the rendered objects of "
     "every env (checkov), less the checks a Rego policy keeps (config/checkov.yaml).",
+    Rule("unscannable", "checkov crashes on a rendered object (a field of a type it does not "
+         "expect): the object is not scanned until it is fixed; kubeconform names what is "
+         "wrong with it"),
     scanner_rules=(ScannerRules(RULE_PREFIX, "checkov's check ids (CKV_K8S_*, CKV_AWS_*, "
                                 "CKV_GHA_*), https://www.checkov.io/5.Policy%20Index/all.html"),),
     module=__name__)
 _FAILED = 1
+_SARIF_REPORT = "results_sarif.sarif"  # what `--output sarif --output-file-path DIR` writes
 _REPO_SOURCES = {"terraform": (".tf", ".tfvars"), ".github": (".yaml", ".yml")}
 
 
 def _covered(ctx: RunContext) -> list[str]:
     """The checks checkov skips: those a policy keeps, and those accepted until a date that has
-    not passed (an expired acceptance runs the check again)."""
+    not passed (an expired acceptance runs the check again). The file is the pull request's to
+    edit: anything but that shape is one usage line naming it, never a crash of the check."""
     path = ctx.repo.root / CONFIG
     if not path.is_file():  # a tree without the config: checkov runs every check
         return []
-    [doc] = load_file(path)
-    data = doc.data or {}
-    accepted = [check for check, entry in (data.get("accepted") or {}).items()
-                if dt.date.fromisoformat(str(entry["expires"])) >= ctx.settings.today]
-    return sorted({*(data.get("covered-by-policy") or {}), *accepted})
+    data = load_config(path, CONFIG)
+    data = {} if data is None else data
+    covered, accepted = (data.get("covered-by-policy") or {}, data.get("accepted") or {}) \
+        if isinstance(data, dict) else (None, None)
+    if not isinstance(covered, dict) or not isinstance(accepted, dict):
+        raise UsageError(f"{CONFIG}: covered-by-policy and accepted must be mappings of "
+                         "checkov check ids")
+    until = {str(check): _expiry(check, entry) for check, entry in accepted.items()}
+    return sorted({*map(str, covered),
+                   *(check for check, expires in until.items() if expires >= ctx.settings.today)})
+
+
+def _expiry(check, entry) -> dt.date:
+    """An accepted check's expiry; its reason and owner must be there too."""
+    try:
+        if all(isinstance(entry.get(key), str) and entry[key].strip()
+               for key in ("reason", "owner")):
+            return dt.date.fromisoformat(str(entry["expires"]))
+    except (AttributeError, KeyError, ValueError):
+        pass
+    raise UsageError(f"{CONFIG}: accepted.{check} needs a reason, an owner and an expires date "
+                     "(YYYY-MM-DD)")
 
 
 def _fingerprint(ctx: RunContext, skipped: list[str]) -> str:
@@ -54,13 +83,19 @@ def _fingerprint(ctx: RunContext, skipped: list[str]) -> str:
     return hashlib.sha256(f"{pin.requirement};skip={','.join(skipped)}".encode()).hexdigest()
 
 
-def _checkov(ctx: RunContext, directory, frameworks: tuple[str, ...], skipped: list[str],
-             subject: str) -> list[tuple[str, dict]]:
-    completed = ctx.toolbox.run(
-        "checkov", "--directory", ".", "--framework", *frameworks, "--output", "json",
+def _run_checkov(ctx: RunContext, directory: Path, frameworks: tuple[str, ...],
+                 skipped: list[str], subject: str, *output: str) -> Completed:
+    return ctx.toolbox.run(
+        "checkov", "--directory", ".", "--framework", *frameworks, *output,
         "--compact", "--skip-download", "--skip-results-upload",
         *(["--skip-check", ",".join(skipped)] if skipped else []),
         cwd=directory, problem_codes=(_FAILED,), subject=subject, timeout=900)
+
+
+def _checkov(ctx: RunContext, directory: Path, frameworks: tuple[str, ...], skipped: list[str],
+             subject: str) -> list[tuple[str, dict]]:
+    """checkov's JSON report, which names each failed check's resource."""
+    completed = _run_checkov(ctx, directory, frameworks, skipped, subject, "--output", "json")
     report = completed.json()
     reports = report if isinstance(report, list) else [report]
     found = []
@@ -79,6 +114,39 @@ def _checkov(ctx: RunContext, directory, frameworks: tuple[str, ...], skipped: l
                 "text": str(check.get("check_name") or ""),
                 "suppressed": suppressed}))
     return list(completed.reported(found, "failed check"))
+
+
+def _checkov_objects(ctx: RunContext, directory: Path, skipped: list[str],
+                     subject: str) -> list[tuple[str, dict]]:
+    """checkov's SARIF report over rendered objects, one per file (the object names itself, so
+    no resource is needed). Its JSON report lists every passed check too, tens of megabytes
+    for a large repo that checkov spends seconds writing; SARIF lists only the failed checks
+    and those an inline comment skipped (`suppressions`)."""
+    report_dir = ctx.scratch("checkov-report")
+    completed = _run_checkov(ctx, directory, ("kubernetes",), skipped, subject, "--output",
+                             "sarif", "--output-file-path", str(report_dir), "--quiet")
+    try:
+        report = json.loads((report_dir / _SARIF_REPORT).read_text(encoding="utf-8"))
+        results = report["runs"][0]["results"]
+    except OSError:
+        raise completed.failed(f"wrote no {_SARIF_REPORT}") from None
+    except (ValueError, KeyError, IndexError, TypeError):
+        raise completed.failed(f"wrote an unreadable {_SARIF_REPORT}") from None
+    found = []
+    for item in results:
+        region = item["locations"][0]["physicalLocation"]
+        found.append((unquote(region["artifactLocation"]["uri"]).lstrip("/"), {
+            "rule": str(item.get("ruleId") or "unknown"),
+            "line": int(region.get("region", {}).get("startLine") or 1), "resource": "",
+            "text": str(item.get("message", {}).get("text") or ""),
+            "suppressed": bool(item.get("suppressions"))}))
+    return list(completed.reported(found, "failed check"))
+
+
+def _crashed(_name: str, exception: str) -> dict:
+    return {"rule": "", "line": 1, "resource": "", "suppressed": False, "crashed": True,
+            "text": f"checkov crashes on this object ({exception}), so it is not scanned until "
+                    "it is fixed: kubeconform names what is wrong with it"}
 
 
 def _message(item: dict) -> str:
@@ -122,22 +190,44 @@ def check(ctx: RunContext) -> list[CheckResult]:
 
 
 def check_rendered(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
-    """One env's rendered objects, one file per object, each cached by its content."""
+    """One env's rendered objects, one file per object, each cached by its content. checkov
+    takes seconds to start, so the first env's check scans the uncached objects of every env of
+    the run in one checkov run, and each env's check reports its own objects' results."""
     result = CheckResult(CHECK, env=batch.env)
-    files = object_files(batch.objects)
-    result.stats.checked = len(files)
-    if not files:
+    result.stats.checked = len(batch.objects)
+    if not batch.objects:
         return [result]
-    skipped = _covered(ctx)
-    staging = ctx.scratch(f"checkov-{batch.env}")
-    results = scan_cached(ctx.cache_dir, "checkov", f"rendered-{batch.env}",
-                          _fingerprint(ctx, skipped), files, staging,
-                          lambda directory: _checkov(ctx, directory, ("kubernetes",), skipped,
-                                                     f"rendered {batch.env}"))
-    for name, items in sorted(results.items()):
+    if ctx.batches.get(batch.env) is not batch:  # never a silent pass for an env not staged
+        raise RuntimeError(f"env {batch.env} is not among the run's staged envs")
+    results = ctx.shared("checkov-rendered", lambda: _scan_rendered(ctx))
+    for name, items in sorted(results.get(batch.env, {}).items()):
         obj = batch.objects[index_of(name)]
         for item in items:
+            rule = "unscannable" if item.get("crashed") else RULE_PREFIX + item["rule"]
             result.findings.append(finding(
-                CHECK, RULE_PREFIX + item["rule"], _message(item), file=obj.file,
-                line=obj.line, env=batch.env, resource=str(obj.key)))
+                CHECK, rule, _message(item), file=obj.file, line=obj.line, env=batch.env,
+                resource=str(obj.key)))
     return [result]
+
+
+def _scan_rendered(ctx: RunContext) -> dict[str, dict[str, list[dict]]]:
+    """env -> object file -> checkov's results, for every env of the run: `<env>/<index>.yaml`
+    in one staging directory, scanned once, cached per object (scoped by the run's envs, so a
+    run of one env keeps nothing of another's)."""
+    skipped = _covered(ctx)
+    parts = itertools.count()
+    files = {f"{env}/{name}": content for env, batch in sorted(ctx.batches.items())
+             for name, content in object_files(batch.objects).items()}
+    scanned = scan_cached(ctx.cache_dir, "checkov", "rendered-" + "+".join(sorted(ctx.batches)),
+                          _fingerprint(ctx, skipped), files, ctx.scratch("checkov-rendered"),
+                          lambda directory: scan_isolating(
+                              lambda part: _checkov_objects(
+                                  ctx, part, skipped,
+                                  "rendered objects of " + ", ".join(sorted(ctx.batches))),
+                              directory, lambda: ctx.scratch(f"checkov-part-{next(parts)}"),
+                              _crashed))
+    by_env: dict[str, dict[str, list[dict]]] = {}
+    for name, items in scanned.items():
+        env, _, file = name.partition("/")
+        by_env.setdefault(env, {})[file] = items
+    return by_env

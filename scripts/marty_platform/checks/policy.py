@@ -195,9 +195,12 @@ class _ReportCache:
             fresh = run(missed)
             if not {r.get("filename") for r in fresh} <= set(missed):
                 return reports + fresh  # reports not mapped to the files given: not cached
+            by_file: dict[str, list[dict]] = {}  # conftest's reports: one per file and namespace
+            for report in fresh:
+                by_file.setdefault(report.get("filename"), []).append(report)
             for name in missed:
-                self.store.put("object:" + self.keys[name], self._dump_object(
-                    [r for r in fresh if r.get("filename") == name], name))
+                self.store.put("object:" + self.keys[name],
+                               self._dump_object(by_file.get(name, []), name))
             reports += fresh
         self.ctx.results.count(f"{CHECK} {self.batch.env}", hits=len(files) - len(missed),
                                misses=len(missed))
