@@ -59,7 +59,5 @@ def _staged(source: Path, names: list[str], target: Path) -> Path:
 def _exception(exc: ToolFailed) -> str:
     """The kind of exception the scanner's traceback ends with, and nothing of its message,
     which may quote the file (a secret value included)."""
-    lines = [line.strip() for line in exc.detail.replace(" | ", "\n").splitlines()
-             if line.strip()]
-    named = _EXCEPTION.match(lines[-1]) if lines else None
+    named = _EXCEPTION.match(exc.last_line)
     return named.group(1) if named else "an error"

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from marty_platform.context import RunContext
-from marty_platform.errors import ToolFailed, UsageError
+from marty_platform.errors import UsageError
 from marty_platform.model import CheckResult, finding
 from marty_platform.rules import Rule, declare
 from marty_platform.result_cache import ScanCache
@@ -124,6 +124,7 @@ def _licence_files(paths) -> list[Path]:
 
 _CLASSIFIER_RACE = "panic: send on closed channel"
 _CLASSIFIER_ATTEMPTS = 3
+_GO_PANIC = 2
 
 
 def _classify(ctx: RunContext, files: list[Path]) -> dict[str, set[str]]:
@@ -132,18 +133,20 @@ def _classify(ctx: RunContext, files: list[Path]) -> dict[str, set[str]]:
         return {}
     out = ctx.scratch("licences") / "classified.json"
     # -headers: many LICENSE files hold only the licence's standard notice (Apache-2.0's).
+    # A Go panic exits 2: declared, so that the whole of stderr can be searched for the race
+    # (its log of every file classified comes first, beyond what an error message quotes).
     command = ctx.toolbox.command(CLASSIFIER, "-headers", f"-json={out}", *map(str, files),
-                                  subject="licence files", timeout=900)
+                                  subject="licence files", timeout=900,
+                                  problem_codes=(_GO_PANIC,))
     for attempt in range(1, _CLASSIFIER_ATTEMPTS + 1):
-        try:
-            run(command)
+        completed = run(command)
+        if not completed.found_problems:
             break
-        except ToolFailed as exc:
-            # identify_license v2.0.0 (the only release) can panic after classifying every file:
-            # its last worker signals a channel the pool has just closed. The run is otherwise
-            # deterministic, so only that panic is retried, a bounded number of times.
-            if _CLASSIFIER_RACE not in exc.detail or attempt == _CLASSIFIER_ATTEMPTS:
-                raise
+        # identify_license v2.0.0 (the only release) can panic after classifying every file:
+        # its last worker signals a channel the pool has just closed. The run is otherwise
+        # deterministic, so only that panic is retried, a bounded number of times.
+        if _CLASSIFIER_RACE not in completed.stderr or attempt == _CLASSIFIER_ATTEMPTS:
+            raise completed.failed("unexpected exit status")
     found: dict[str, set[str]] = {str(f): set() for f in files}
     for item in json.loads(out.read_text(encoding="utf-8")) or []:
         names = {c["Name"] for c in item.get("Classifications") or []

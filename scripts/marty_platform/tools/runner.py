@@ -95,7 +95,9 @@ class Command:
         return shlex.join(self.argv)
 
     def failed(self, reason: str, output: str = "") -> ToolFailed:
-        return ToolFailed(self.tool, self.subject, reason, clean_output(output, self.root))
+        lines = output.strip().splitlines()
+        return ToolFailed(self.tool, self.subject, reason, clean_output(output, self.root),
+                          clean_output(lines[-1], self.root) if lines else "")
 
 
 @dataclass(frozen=True)
