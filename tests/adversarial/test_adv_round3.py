@@ -1,0 +1,107 @@
+"""More ways a pull request could make validation read outside the repo, crash or print a secret:
+each drives the real commands on a copy of the tree and asserts the boundary holds.
+"""
+from __future__ import annotations
+
+import io
+import json
+import tarfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+from harness import TOOLS_BIN
+
+if not (TOOLS_BIN / "kustomize").is_file():
+    pytest.skip("the pinned tools are not installed; run `make bootstrap`", allow_module_level=True)
+
+CHART = Path("charts") / "microservice"
+CHART_APP = "ui-app"  # a dev overlay that inflates charts/microservice
+
+
+@pytest.fixture
+def host_schema(tmp_path) -> tuple[Path, str]:
+    """A JSON schema outside the repo whose only content is a unique word: if helm ever loads it,
+    the values fail it and helm's message quotes the word."""
+    secret = f"canary-{uuid.uuid4().hex}"
+    path = tmp_path / "outside" / "canary.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps({"required": [secret]}), encoding="utf-8")
+    return path, secret
+
+
+def _render(run_cli, repo: Path, app: str = CHART_APP):
+    return run_cli("render", "--env", "dev", "--app", app, cwd=repo)
+
+
+def _subchart_files(reference: str) -> dict[str, bytes]:
+    """A subchart `probe` whose values schema refers to `reference` (values given, so helm
+    validates them against it)."""
+    return {"probe/Chart.yaml": b"apiVersion: v2\nname: probe\nversion: 0.1.0\n",
+            "probe/values.yaml": b"enabled: true\n",
+            "probe/values.schema.json": json.dumps({"$ref": reference}).encode()}
+
+
+def _tgz(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+# --- what helm loads from a chart ----------------------------------------------------------------
+def test_a_packaged_subchart_cannot_make_helm_read_a_host_file(run_cli, repo_copy, host_schema):
+    path, secret = host_schema
+    packaged = repo_copy / CHART / "charts" / "probe-0.1.0.tgz"
+    packaged.parent.mkdir()
+    packaged.write_bytes(_tgz(_subchart_files(path.as_uri())))
+    render = _render(run_cli, repo_copy)
+    assert secret not in render.stdout + render.stderr
+    assert render.code == 1, render
+    assert "charts/microservice/charts/probe-0.1.0.tgz: error: probe/values.schema.json: $ref" \
+        in render.stderr and "[kustomize/schema-reference]" in render.stderr, render
+
+
+def test_a_packaged_chart_nested_in_a_packaged_chart_is_read_too(run_cli, repo_copy, host_schema):
+    path, secret = host_schema
+    inner = _tgz(_subchart_files(path.as_uri()))
+    outer = _tgz({"wrapper/Chart.yaml": b"apiVersion: v2\nname: wrapper\nversion: 0.1.0\n",
+                  "wrapper/charts/probe-0.1.0.tgz": inner})
+    packaged = repo_copy / CHART / "charts" / "wrapper-0.1.0.tgz"
+    packaged.parent.mkdir()
+    packaged.write_bytes(outer)
+    render = _render(run_cli, repo_copy)
+    assert secret not in render.stdout + render.stderr
+    assert render.code == 1, render
+    assert "wrapper/charts/probe-0.1.0.tgz/probe/values.schema.json: $ref" in render.stderr, render
+
+
+def test_a_packaged_chart_that_cannot_be_read_is_refused(run_cli, repo_copy):
+    packaged = repo_copy / CHART / "charts" / "probe-0.1.0.tgz"
+    packaged.parent.mkdir()
+    packaged.write_bytes(b"\x1f\x8b not really gzip")
+    render = _render(run_cli, repo_copy)
+    assert render.code == 1, render
+    assert "charts/microservice/charts/probe-0.1.0.tgz: error: packaged chart" in render.stderr
+    assert "Traceback" not in render.stderr and "internal error" not in render.stderr
+
+
+def test_a_link_named_values_schema_is_a_schema(run_cli, repo_copy, host_schema):
+    """helm names a file by its name in the chart, not by what a symlink's target is called."""
+    path, secret = host_schema
+    (repo_copy / "docs" / "probe-schema.json").write_text(
+        json.dumps({"$ref": path.as_uri()}), encoding="utf-8")
+    subchart = repo_copy / CHART / "charts" / "probe"
+    subchart.mkdir(parents=True)
+    for name, data in _subchart_files("#").items():
+        if not name.endswith("values.schema.json"):
+            (subchart / Path(name).name).write_bytes(data)
+    (subchart / "values.schema.json").symlink_to(Path("../../../../docs/probe-schema.json"))
+    render = _render(run_cli, repo_copy)
+    assert secret not in render.stdout + render.stderr
+    assert render.code == 1, render
+    assert "docs/probe-schema.json:1: error: $ref" in render.stderr, render
