@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import gzip
 import io
-import json
 import os
 import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from marty_platform import jsonio
 from marty_platform.repo import Repo
 
 SCHEMA_FILE = "values.schema.json"
@@ -107,9 +107,9 @@ def _schema_text_problems(text: str) -> list[tuple[int | None, str, str]]:
     """(line, rule, message) of every way the schema `text` would make helm read or fetch
     something outside it."""
     try:
-        schema = json.loads(text)
-    except ValueError as exc:
-        return [(None, "invalid-schema", f"{SCHEMA_FILE} is not valid JSON: {exc}")]
+        schema = jsonio.loads(text)
+    except jsonio.JsonError as exc:
+        return [(exc.line, "invalid-schema", f"{SCHEMA_FILE} is not valid JSON: {exc.message}")]
     problems = []
 
     def visit(node) -> None:

@@ -105,3 +105,60 @@ def test_a_link_named_values_schema_is_a_schema(run_cli, repo_copy, host_schema)
     assert secret not in render.stdout + render.stderr
     assert render.code == 1, render
     assert "docs/probe-schema.json:1: error: $ref" in render.stderr, render
+
+
+# --- JSON a pull request wrote -------------------------------------------------------------------
+DEEP_JSON = "[" * 100_000 + "]" * 100_000  # Python's json recurses once per level
+
+
+def _no_crash(outcome) -> None:
+    assert "Traceback" not in outcome.stderr and "internal error" not in outcome.stderr, outcome
+    assert "internal-error" not in outcome.stdout, outcome.stdout
+
+
+def test_a_chart_schema_nested_too_deep_is_a_finding(run_cli, repo_copy):
+    schema = repo_copy / CHART / "values.schema.json"
+    schema.write_text('{"type": "object",\n "x-deep": ' + DEEP_JSON + "}", encoding="utf-8")
+    render = _render(run_cli, repo_copy)
+    _no_crash(render)
+    assert render.code == 1, render
+    assert "charts/microservice/values.schema.json:2: error:" in render.stderr, render
+    assert "nests deeper than" in render.stderr and "[kustomize/invalid-schema]" in render.stderr
+
+
+def test_dashboards_too_deep_or_not_utf8_are_findings(run_cli, repo_copy):
+    boards = repo_copy / "monitoring" / "dashboards"
+    (boards / "deep.json").write_text('{"uid":\n' + DEEP_JSON + "}", encoding="utf-8")
+    (boards / "latin1.json").write_bytes(b'{"uid":\n "caf\xe9"}')
+    outcome = run_cli("validate", "--format", "json", "monitoring/dashboards/deep.json",
+                      "monitoring/dashboards/latin1.json", cwd=repo_copy)
+    _no_crash(outcome)
+    assert outcome.findings(file="monitoring/dashboards/deep.json", line=2,
+                            rule="dashboard-json"), outcome.stdout
+    assert outcome.findings(file="monitoring/dashboards/latin1.json", line=2,
+                            rule="dashboard-json"), outcome.stdout
+
+
+def test_a_dashboard_configmap_nested_too_deep_is_not_a_crash(run_cli, tmp_path):
+    manifest = tmp_path / "boards.yaml"
+    manifest.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "boards", "namespace": "marty-dev",
+                     "labels": {"grafana_dashboard": "1"}},
+        "data": {"board.json": "[" * 5000 + "]" * 5000}}), encoding="utf-8")
+    outcome = run_cli("validate", "--format", "json", str(manifest))
+    _no_crash(outcome)
+    assert outcome.code == 0, outcome.stdout
+
+
+def test_cluster_scoped_kinds_nested_too_deep_is_one_usage_line(run_cli, repo_copy):
+    kinds = repo_copy / "base" / "openapi" / "cluster-scoped-kinds.json"
+    kinds.write_text('{"paths":\n' + DEEP_JSON + "}", encoding="utf-8")
+    (repo_copy / "tests" / "probe.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: probe\n  namespace: marty-dev\n"
+        "data:\n  a: b\n", encoding="utf-8")
+    outcome = run_cli("validate", "tests/probe.yaml", cwd=repo_copy)
+    _no_crash(outcome)
+    assert outcome.code == 2, outcome
+    [line] = outcome.stderr.splitlines()
+    assert "base/openapi/cluster-scoped-kinds.json:2: " in line and "nests deeper" in line, line
