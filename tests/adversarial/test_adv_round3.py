@@ -162,3 +162,67 @@ def test_cluster_scoped_kinds_nested_too_deep_is_one_usage_line(run_cli, repo_co
     assert outcome.code == 2, outcome
     [line] = outcome.stderr.splitlines()
     assert "base/openapi/cluster-scoped-kinds.json:2: " in line and "nests deeper" in line, line
+
+
+# --- the policy library --------------------------------------------------------------------------
+UNLABELLED = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: unlabelled
+  namespace: marty-dev
+spec:
+  selector:
+    matchLabels: {app: x}
+  template:
+    metadata:
+      labels: {app: x}
+    spec:
+      containers:
+        - name: x
+          image: ghcr.io/marty-platform/x@sha256:5122260f68a6aca287a26fdffb3aac32ef277e8a8b6d91816a888eeb5f420e57
+"""
+
+
+def _probe_manifest(repo: Path) -> str:
+    (repo / "tests" / "probe.yaml").write_text(UNLABELLED, encoding="utf-8")
+    return "tests/probe.yaml"
+
+
+def _rewrite_labels_metadata(repo: Path, edit) -> Path:
+    metadata = repo / "policies" / "labels" / "metadata.yaml"
+    metadata.write_text(edit(metadata.read_text(encoding="utf-8")), encoding="utf-8")
+    return metadata
+
+
+def test_policy_metadata_rules_of_the_wrong_shape_are_not_a_crash(run_cli, repo_copy):
+    _rewrite_labels_metadata(repo_copy, lambda text: text[:text.index("rules:")] + "rules: 5\n")
+    outcome = run_cli("validate", "--format", "json", _probe_manifest(repo_copy), cwd=repo_copy)
+    _no_crash(outcome)
+    assert outcome.code == 1 and outcome.findings(rule="labels.recommended"), outcome
+
+
+def test_an_unknown_policy_severity_counts_as_an_error(run_cli, repo_copy):
+    _rewrite_labels_metadata(repo_copy, lambda text: text.replace(
+        "severity: error", "severity: banana", 1))
+    outcome = run_cli("validate", "--format", "json", _probe_manifest(repo_copy), cwd=repo_copy)
+    _no_crash(outcome)
+    assert outcome.code == 1, outcome
+    assert [f["severity"] for f in outcome.findings(rule="labels.recommended")] == ["error"]
+
+
+def test_a_rego_file_that_is_not_utf8_is_named_not_a_crash(run_cli, repo_copy):
+    (repo_copy / "policies" / "labels" / "probe.rego").write_bytes(
+        b"package k8s.probe\n# caf\xe9\n")
+    outcome = run_cli("validate", _probe_manifest(repo_copy), cwd=repo_copy)
+    _no_crash(outcome)
+    assert outcome.code in (1, 2), outcome
+    assert "policies/labels/probe.rego:2" in outcome.stdout + outcome.stderr, outcome
+
+
+def test_policy_metadata_that_is_not_a_list_of_rules_is_a_generated_finding(run_cli, repo_copy):
+    _rewrite_labels_metadata(repo_copy, lambda text: text[:text.index("rules:")] + "rules: [5]\n")
+    outcome = run_cli("validate", "--format", "json", "policies/labels/metadata.yaml",
+                      cwd=repo_copy)
+    _no_crash(outcome)
+    [item] = outcome.findings(check="generated", rule="policy-docs")
+    assert "policies/labels/metadata.yaml" in item["message"], item
