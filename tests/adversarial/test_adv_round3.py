@@ -179,8 +179,8 @@ spec:
     spec:
       containers:
         - name: x
-          image: ghcr.io/marty-platform/x@sha256:5122260f68a6aca287a26fdffb3aac32ef277e8a8b6d91816a888eeb5f420e57
-"""
+          image: ghcr.io/marty-platform/x@sha256:""" + \
+    "5122260f68a6aca287a26fdffb3aac32ef277e8a8b6d91816a888eeb5f420e57\n"
 
 
 def _probe_manifest(repo: Path) -> str:
