@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from marty_platform.model import Severity
+from marty_platform.repo import inside
 from marty_platform.yamlio import YamlError, load_one
 
 _PACKAGE = re.compile(r"^package\s+([A-Za-z0-9_.]+)", re.MULTILINE)
@@ -37,7 +38,7 @@ class PolicyLibrary:
         library = cls(root)
         if not root.is_dir():
             return library
-        for rego in sorted(root.rglob("*.rego")):
+        for rego in inside(root.parent, root.rglob("*.rego")):
             if rego.name.endswith("_test.rego"):
                 continue
             try:
@@ -50,7 +51,7 @@ class PolicyLibrary:
                           "terraform": library.terraform_namespaces}.get(package.split(".")[0])
                 if target is not None and package not in target:
                     target.append(package)
-        for meta in sorted(root.glob("*/metadata.yaml")):
+        for meta in inside(root.parent, root.glob("*/metadata.yaml")):
             try:
                 data = load_one(meta) or {}
             except (OSError, YamlError):

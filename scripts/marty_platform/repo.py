@@ -14,6 +14,13 @@ SKIPPED_DIRS = {".git", ".venv", ".tools", ".cache", "node_modules", "__pycache_
                 ".pytest_cache", ".terraform"}
 
 
+def inside(root: Path, paths) -> list[Path]:
+    """`paths` (what a glob found under `root`), sorted, without those a symlink leads out of
+    the repo or into .git/. The yaml check reports each such link; nothing reads through it."""
+    repo = Repo(root.resolve())
+    return sorted(path for path in paths if repo.is_inside(path))
+
+
 def kustomization_file(directory: Path) -> Path | None:
     for name in KUSTOMIZATION_NAMES:
         candidate = directory / name

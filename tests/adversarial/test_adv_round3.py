@@ -226,3 +226,22 @@ def test_policy_metadata_that_is_not_a_list_of_rules_is_a_generated_finding(run_
     _no_crash(outcome)
     [item] = outcome.findings(check="generated", rule="policy-docs")
     assert "policies/labels/metadata.yaml" in item["message"], item
+
+
+# --- repo files listed by a glob -------------------------------------------------------------------
+def test_a_dashboard_symlinked_out_of_the_repo_is_not_read(run_cli, repo_copy, tmp_path):
+    """The monitoring check lists monitoring/dashboards/*.json and quotes the metrics a dashboard
+    queries: a link among them must not make it read, and quote, a file outside the repo."""
+    secret = f"canary_{uuid.uuid4().hex}_total"
+    outside = tmp_path / "outside-board.json"
+    outside.write_text(json.dumps({
+        "uid": "outside", "templating": {"list": [{"type": "datasource", "name": "ds"}]},
+        "panels": [{"title": "p", "targets": [{"expr": f"sum({secret})"}]}]}), encoding="utf-8")
+    (repo_copy / "monitoring" / "dashboards" / "leak.json").symlink_to(outside)
+    outcome = run_cli("validate", "--format", "json", "monitoring/dashboards/business.json",
+                      cwd=repo_copy)
+    _no_crash(outcome)
+    assert secret not in outcome.stdout + outcome.stderr
+    assert outcome.code == 1
+    assert outcome.findings(file="monitoring/dashboards/leak.json",
+                            rule="symlink-outside-repo"), outcome.stdout

@@ -13,6 +13,7 @@ from marty_platform.monitoring.known_metrics import known_metrics
 from marty_platform.monitoring.layout import DASHBOARDS_DIR
 from marty_platform.monitoring.metric_references import Reference, check_references
 from marty_platform.monitoring.promql import expand_grafana_variables
+from marty_platform.repo import inside
 from marty_platform.tools.runner import ToolBox
 
 
@@ -25,7 +26,7 @@ class Query:
 
 def dashboard_files(root: Path) -> list[Path]:
     directory = root / DASHBOARDS_DIR
-    return sorted(directory.glob("*.json")) if directory.is_dir() else []
+    return inside(root, directory.glob("*.json")) if directory.is_dir() else []
 
 
 def _panels(container: dict):
