@@ -75,3 +75,13 @@ def read_text(path: Path) -> str:
 def load_file(path: Path) -> object:
     """The JSON value of a file; raises JsonError (an unreadable or non-UTF-8 file too)."""
     return loads(read_text(path))
+
+
+def line_of(path: Path, needle: str) -> int | None:
+    """The first line of a file holding `needle` as a JSON string, for locating a finding."""
+    try:
+        lines = read_text(path).splitlines()
+    except JsonError:
+        return None
+    quoted = json.dumps(needle)
+    return next((number for number, line in enumerate(lines, 1) if quoted in line), None)

@@ -245,3 +245,61 @@ def test_a_dashboard_symlinked_out_of_the_repo_is_not_read(run_cli, repo_copy, t
     assert outcome.code == 1
     assert outcome.findings(file="monitoring/dashboards/leak.json",
                             rule="symlink-outside-repo"), outcome.stdout
+
+
+# --- the repo's own JSON schemas -------------------------------------------------------------------
+def _refer_from_repo_schema(repo: Path, schema_rel: str, reference: str) -> None:
+    path = repo / schema_rel
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    schema["allOf"] = [*schema.get("allOf", []), {"$ref": reference}]
+    path.write_text(json.dumps(schema, indent=2), encoding="utf-8")
+
+
+def _one_line_naming(outcome, schema_rel: str) -> str:
+    _no_crash(outcome)
+    assert outcome.code == 2, outcome
+    [line] = outcome.stderr.splitlines()
+    assert f"{schema_rel}:" in line and "not a usable JSON schema" in line, line
+    return line
+
+
+@pytest.mark.parametrize("schema_rel,args", [
+    ("schemas/env-config.schema.json", ("--env", "dev", "tests/probe.yaml")),
+    ("schemas/slo-spec.schema.json", ("monitoring/slo/ui-app.yaml",)),
+])
+def test_a_repo_schema_cannot_make_validation_read_a_host_file(run_cli, repo_copy, host_schema,
+                                                               schema_rel, args):
+    """jsonschema fetches any reference it cannot resolve (file:// included) unless told not to;
+    the env-config and SLO schemas are validated in-process."""
+    path, secret = host_schema
+    _probe_manifest(repo_copy)
+    _refer_from_repo_schema(repo_copy, schema_rel, path.as_uri())
+    outcome = run_cli("validate", *args, cwd=repo_copy)
+    assert secret not in outcome.stdout + outcome.stderr
+    assert path.as_uri() in _one_line_naming(outcome, schema_rel)
+
+
+def test_a_repo_schema_opens_no_connection(run_cli, repo_copy):
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        port = server.getsockname()[1]
+        _probe_manifest(repo_copy)
+        _refer_from_repo_schema(repo_copy, "schemas/env-config.schema.json",
+                                f"http://127.0.0.1:{port}/schema.json")
+        outcome = run_cli("validate", "--env", "dev", "tests/probe.yaml", cwd=repo_copy)
+        server.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            server.accept()  # nothing connected
+    _one_line_naming(outcome, "schemas/env-config.schema.json")
+
+
+@pytest.mark.parametrize("text", ["{", '{"type": "banana"}', '{"$ref": "#"}',
+                                  '{"a":\n' + DEEP_JSON + "}"],
+                         ids=["truncated", "bad-type", "loop", "too-deep"])
+def test_a_broken_repo_schema_is_one_usage_line(run_cli, repo_copy, text):
+    (repo_copy / "schemas" / "env-config.schema.json").write_text(text, encoding="utf-8")
+    outcome = run_cli("validate", "--env", "dev", _probe_manifest(repo_copy), cwd=repo_copy)
+    _one_line_naming(outcome, "schemas/env-config.schema.json")
