@@ -303,3 +303,29 @@ def test_a_broken_repo_schema_is_one_usage_line(run_cli, repo_copy, text):
     (repo_copy / "schemas" / "env-config.schema.json").write_text(text, encoding="utf-8")
     outcome = run_cli("validate", "--env", "dev", _probe_manifest(repo_copy), cwd=repo_copy)
     _one_line_naming(outcome, "schemas/env-config.schema.json")
+
+
+# --- waivers -------------------------------------------------------------------------------------
+def test_waivers_a_loosened_schema_lets_through_are_still_refused(run_cli, repo_copy):
+    """The exceptions schema is in the repo too: a pull request can loosen it. An entry that is
+    not a waiver is then reported at its line, never a KeyError."""
+    (repo_copy / "schemas" / "policy-exceptions.schema.json").write_text(
+        '{"type": "object"}', encoding="utf-8")
+    exceptions = repo_copy / "policies" / "exceptions.yaml"
+    text = exceptions.read_text(encoding="utf-8")
+    first = len(text.splitlines()) + 1
+    exceptions.write_text(text + (
+        "  - rule: labels.recommended\n    justification: x\n    owner: y\n"
+        "    expires: 2027-01-01\n"
+        "  - rule: labels.team\n    resource: Deployment/x\n    justification: x\n"
+        "    owner: y\n    expires: 2027-01-01\n"
+        "  - rule: gitleaks/generic-api-key\n    file: README.md\n    justification: x\n"
+        "    owner: y\n    expires: 2027-02-30\n"), encoding="utf-8")
+    outcome = run_cli("validate", "--format", "json", _probe_manifest(repo_copy), cwd=repo_copy)
+    _no_crash(outcome)
+    refused = {f["line"]: f["message"] for f in outcome.findings(rule="invalid-waiver")}
+    assert refused == {first: "not a waiver: missing resource",
+                       first + 4: "not a waiver: resource (kind, name and an optional "
+                                  "namespace) must be text",
+                       first + 9: "not a waiver: expires '2027-02-30' is not a date "
+                                  "(YYYY-MM-DD)"}, refused
