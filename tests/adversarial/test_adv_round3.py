@@ -329,3 +329,25 @@ def test_waivers_a_loosened_schema_lets_through_are_still_refused(run_cli, repo_
                                   "namespace) must be text",
                        first + 9: "not a waiver: expires '2027-02-30' is not a date "
                                   "(YYYY-MM-DD)"}, refused
+
+
+@pytest.mark.parametrize("edit,message", [
+    (("name: dev", "nom: dev"), "name: required text"),
+    (("  missingSchema: warning", "  missingSchema: banana\n  x: y"),
+     "strictness/missingSchema: must be one of error, warning, info"),
+    (("podSecurity:\n  default: restricted", "podSecurity: [restricted]"),
+     "podSecurity: must be a mapping"),
+], ids=["no-name", "unknown-severity", "pod-security-list"])
+def test_an_env_config_a_loosened_schema_lets_through_is_one_usage_line(run_cli, repo_copy,
+                                                                        edit, message):
+    (repo_copy / "schemas" / "env-config.schema.json").write_text('{"type": "object"}',
+                                                                  encoding="utf-8")
+    env_file = repo_copy / "overlays" / "dev" / "env.yaml"
+    text = env_file.read_text(encoding="utf-8")
+    assert edit[0] in text
+    env_file.write_text(text.replace(edit[0], edit[1], 1), encoding="utf-8")
+    outcome = run_cli("validate", "--env", "dev", _probe_manifest(repo_copy), cwd=repo_copy)
+    _no_crash(outcome)
+    assert outcome.code == 2, outcome
+    [line] = outcome.stderr.splitlines()
+    assert line.endswith(f"overlays/dev/env.yaml: invalid env config: {message}"), line
