@@ -107,6 +107,30 @@ def test_a_link_named_values_schema_is_a_schema(run_cli, repo_copy, host_schema)
     assert "docs/probe-schema.json:1: error: $ref" in render.stderr, render
 
 
+
+@pytest.mark.parametrize("where", ["helmCharts", "generator"])
+def test_a_release_name_template_is_not_executed(run_cli, repo_copy, where):
+    """helm runs --name-template with every sprig function (env, getHostByName), unlike a chart's
+    templates: kustomize passes it from helmCharts[].nameTemplate."""
+    kustomization = repo_copy / "overlays" / "dev" / CHART_APP / "kustomization.yaml"
+    text = kustomization.read_text(encoding="utf-8")
+    template = 'nameTemplate: "r{{ env \\"HOME\\" | replace \\"/\\" \\"-\\" }}"'
+    if where == "helmCharts":
+        assert "    releaseName: ui-app\n" in text
+        text = text.replace("    releaseName: ui-app\n", f"    {template}\n", 1)
+    else:
+        text += ("generators:\n  - |\n    apiVersion: builtin\n"
+                 "    kind: HelmChartInflationGenerator\n    metadata: {name: probe}\n"
+                 f"    name: microservice\n    chartHome: ../../../charts\n    {template}\n")
+    kustomization.write_text(text, encoding="utf-8")
+    render = _render(run_cli, repo_copy)
+    assert "app.kubernetes.io/instance: r-" not in render.stdout, render.stdout[:2000]
+    assert render.code == 1, render
+    assert "helmCharts.nameTemplate" in render.stderr or \
+        "HelmChartInflationGenerator.nameTemplate" in render.stderr, render
+    assert "[kustomize/plugin]" in render.stderr, render
+
+
 # --- JSON a pull request wrote -------------------------------------------------------------------
 DEEP_JSON = "[" * 100_000 + "]" * 100_000  # Python's json recurses once per level
 
