@@ -375,3 +375,32 @@ def test_an_env_config_a_loosened_schema_lets_through_is_one_usage_line(run_cli,
     assert outcome.code == 2, outcome
     [line] = outcome.stderr.splitlines()
     assert line.endswith(f"overlays/dev/env.yaml: invalid env config: {message}"), line
+
+
+# --- CRD schemas kubeconform reads -----------------------------------------------------------------
+CERTIFICATE = """apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata:
+  name: probe
+  namespace: marty-dev
+spec:
+  secretName: probe-tls
+  issuerRef: {name: x, kind: ClusterIssuer}
+  dnsNames: [probe.example.com]
+"""
+
+
+def test_a_crd_schema_reference_spelled_with_escapes_is_refused(run_cli, repo_copy, host_schema):
+    """`"\\u0024ref"` is `"$ref"` to kubeconform's JSON decoder, whatever a text search sees."""
+    path, secret = host_schema
+    schema = repo_copy / "schemas" / "crds" / "cert-manager.io" / "certificate_v1.json"
+    text = schema.read_text(encoding="utf-8").rstrip()
+    assert text.endswith("}")
+    schema.write_text(text[:-1] + ', "allOf": [{"\\u0024ref": ' + json.dumps(path.as_uri())
+                      + "}]}", encoding="utf-8")
+    (repo_copy / "tests" / "certificate.yaml").write_text(CERTIFICATE, encoding="utf-8")
+    outcome = run_cli("validate", "--format", "json", "tests/certificate.yaml", cwd=repo_copy)
+    _no_crash(outcome)
+    assert secret not in outcome.stdout + outcome.stderr
+    assert outcome.findings(file="schemas/crds/cert-manager.io/certificate_v1.json",
+                            rule="unsafe-schema"), outcome.stdout
