@@ -404,3 +404,43 @@ def test_a_crd_schema_reference_spelled_with_escapes_is_refused(run_cli, repo_co
     assert secret not in outcome.stdout + outcome.stderr
     assert outcome.findings(file="schemas/crds/cert-manager.io/certificate_v1.json",
                             rule="unsafe-schema"), outcome.stdout
+
+
+# --- the secret scanner's config -----------------------------------------------------------------
+LEAKY_CONFIGMAP = """apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: leaky
+  namespace: marty-dev
+data:
+  url: postgres://app:Zq7RoundThreePass@db:5432/app
+"""
+
+
+@pytest.mark.parametrize("addition,named", [
+    ("\n[allowlist]\ndescription = \"x\"\nregexes = ['''.*''']\n", "allowlist"),
+    ("\n[[allowlists]]\nregexes = ['''.*''']\n", "allowlists"),
+    ("\n[[rules]]\nid = \"aws-access-token\"\nregex = '''never(?:matches)'''\n",
+     "'aws-access-token'"),
+], ids=["allowlist", "allowlists", "default-rule-replaced"])
+def test_the_scanner_config_cannot_silence_the_secrets_check(run_cli, repo_copy, addition,
+                                                             named):
+    config = repo_copy / "config" / "gitleaks.toml"
+    config.write_text(config.read_text(encoding="utf-8") + addition, encoding="utf-8")
+    (repo_copy / "tests" / "leaky.yaml").write_text(LEAKY_CONFIGMAP, encoding="utf-8")
+    outcome = run_cli("validate", "tests/leaky.yaml", cwd=repo_copy)
+    _no_crash(outcome)
+    assert "Zq7RoundThreePass" not in outcome.stdout + outcome.stderr
+    assert outcome.code == 2, outcome
+    [line] = outcome.stderr.splitlines()
+    assert "config/gitleaks.toml: " in line and named in line, line
+
+
+def test_extend_in_the_scanner_config_is_refused(run_cli, repo_copy):
+    config = repo_copy / "config" / "gitleaks.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "useDefault = true", "useDefault = true\ndisabledRules = [\"generic-api-key\"]"),
+        encoding="utf-8")
+    (repo_copy / "tests" / "leaky.yaml").write_text(LEAKY_CONFIGMAP, encoding="utf-8")
+    outcome = run_cli("validate", "tests/leaky.yaml", cwd=repo_copy)
+    assert outcome.code == 2 and "[extend] may only say" in outcome.stderr, outcome
