@@ -444,3 +444,27 @@ def test_extend_in_the_scanner_config_is_refused(run_cli, repo_copy):
     (repo_copy / "tests" / "leaky.yaml").write_text(LEAKY_CONFIGMAP, encoding="utf-8")
     outcome = run_cli("validate", "tests/leaky.yaml", cwd=repo_copy)
     assert outcome.code == 2 and "[extend] may only say" in outcome.stderr, outcome
+
+
+# --- files every run reads -----------------------------------------------------------------------
+def test_a_tool_manifest_of_the_wrong_shape_is_one_line(run_cli, repo_copy):
+    tools = repo_copy / "tools.toml"
+    text = tools.read_text(encoding="utf-8")
+    assert "[schemas.kubernetes]" in text
+    tools.write_text(text.replace("[schemas.kubernetes]", "[schemas.kubernetez]"),
+                     encoding="utf-8")
+    outcome = run_cli("validate", _probe_manifest(repo_copy), cwd=repo_copy)
+    _no_crash(outcome)
+    assert outcome.code == 2, outcome
+    [line] = outcome.stderr.splitlines()
+    assert "tools.toml: malformed tool manifest (no kubernetes)" in line, line
+
+
+def test_an_ignore_file_that_is_not_utf8_hides_nothing_and_crashes_nothing(run_cli, repo_copy):
+    ignore = repo_copy / ".validateignore"
+    ignore.write_bytes(ignore.read_bytes() + b"docs/caf\xe9*\n")
+    (repo_copy / "docs" / "broken.yaml").write_text("a: [\n", encoding="utf-8")
+    outcome = run_cli("validate", "--format", "json", ".validateignore", "docs/broken.yaml",
+                      cwd=repo_copy)
+    _no_crash(outcome)
+    assert outcome.findings(file="docs/broken.yaml", check="yaml"), outcome.stdout
