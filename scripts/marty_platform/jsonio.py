@@ -13,6 +13,7 @@ import json
 import re
 from pathlib import Path
 
+from marty_platform.errors import UsageError
 from marty_platform.yamlio import MAX_DEPTH
 
 # A JSON string (skipped whole: brackets inside it do not nest), a bracket, or a line break.
@@ -75,6 +76,18 @@ def read_text(path: Path) -> str:
 def load_file(path: Path) -> object:
     """The JSON value of a file; raises JsonError (an unreadable or non-UTF-8 file too)."""
     return loads(read_text(path))
+
+
+def load_schema(path: Path, shown: str) -> dict:
+    """A JSON schema object of the repo, for a generator; UsageError (the generated check's
+    finding) naming `shown` when it does not load or is not an object."""
+    try:
+        schema = load_file(path)
+    except JsonError as exc:
+        raise UsageError(f"{shown}:{exc.line or ''}: {exc.message}") from None
+    if not isinstance(schema, dict):
+        raise UsageError(f"{shown}: a JSON schema must be an object")
+    return schema
 
 
 def line_of(path: Path, needle: str) -> int | None:

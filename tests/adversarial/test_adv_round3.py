@@ -468,3 +468,15 @@ def test_an_ignore_file_that_is_not_utf8_hides_nothing_and_crashes_nothing(run_c
                       cwd=repo_copy)
     _no_crash(outcome)
     assert outcome.findings(file="docs/broken.yaml", check="yaml"), outcome.stdout
+
+
+def test_generators_reading_a_schema_nested_too_deep_report_it(run_cli, repo_copy):
+    """The generated check regenerates the editor schemas from the chart's values schema."""
+    schema = repo_copy / CHART / "values.schema.json"
+    schema.write_text('{"type": "object",\n "x-deep": ' + DEEP_JSON + "}", encoding="utf-8")
+    outcome = run_cli("validate", "--format", "json", "charts/microservice/values.schema.json",
+                      cwd=repo_copy)
+    _no_crash(outcome)
+    assert outcome.code == 1
+    assert any("charts/microservice/values.schema.json:2: document nests deeper" in f["message"]
+               for f in outcome.findings(check="generated")), outcome.stdout
