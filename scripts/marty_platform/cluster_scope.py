@@ -8,8 +8,7 @@ listing says. The policy check passes it to the Rego policies as data.marty.clus
 """
 from __future__ import annotations
 
-import json
-
+from marty_platform import jsonio
 from marty_platform.errors import UsageError
 from marty_platform.repo import Repo
 
@@ -23,10 +22,10 @@ def cluster_scoped_kinds(repo: Repo) -> frozenset[tuple[str, str]]:
     if not path.is_file():
         return frozenset()  # a tree without custom cluster-scoped kinds
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UsageError(f"{CLUSTER_SCOPED_KINDS}: cannot read the cluster-scoped kinds: "
-                         f"{type(exc).__name__}") from None
+        document = jsonio.load_file(path)
+    except jsonio.JsonError as exc:
+        raise UsageError(f"{CLUSTER_SCOPED_KINDS}:{exc.line or ''}: cannot read the "
+                         f"cluster-scoped kinds: {exc.message}") from None
     kinds = set()
     paths = document.get("paths") if isinstance(document, dict) else None
     for url, operations in (paths or {}).items():

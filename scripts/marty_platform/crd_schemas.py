@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from marty_platform import k8s_schemas
+from marty_platform import jsonio, k8s_schemas
 from marty_platform.errors import UsageError
 from marty_platform.model import ManifestObject
 from marty_platform.yamlio import YamlError, load_one
@@ -28,9 +27,11 @@ SOURCES_FILE = "sources.yaml"
 HAND_WRITTEN = "hand-written"
 DEFAULT_SOURCE = "datreeio/CRDs-catalog"
 # kubeconform resolves a schema's $id, $schema and non-local $ref; from files a pull request can
-# change, any of these could make validation reach for the network.
-_REMOTE_REFERENCE = re.compile(
-    r'"\$(?:id|schema|anchor|dynamicAnchor)"\s*:|"\$(?:ref|dynamicRef|recursiveRef)"\s*:\s*"(?!#)')
+# change, any of these could make validation read a file or reach for the network. They are looked
+# for in the decoded JSON: a key written with escapes (`"\u0024ref"`) is the same key to
+# kubeconform's decoder.
+_LOCATING_KEYS = {"$id", "$schema", "$anchor", "$dynamicAnchor"}
+_REFERENCE_KEYS = {"$ref", "$dynamicRef", "$recursiveRef"}
 
 Kind = tuple[str, str, str]  # (group, kind, version)
 
@@ -62,10 +63,29 @@ def unsafe_schemas(directory: Path) -> list[str]:
     for dirpath, dirnames, filenames in os.walk(directory, followlinks=False):
         for name in sorted([*dirnames, *filenames]):
             path = Path(dirpath) / name
-            if path.is_symlink() or (name.endswith(".json") and _REMOTE_REFERENCE.search(
-                    path.read_text(encoding="utf-8", errors="replace"))):
+            if path.is_symlink() or (name.endswith(".json") and _refers_elsewhere(path)):
                 unsafe.append(path.relative_to(directory).as_posix())
     return sorted(unsafe)
+
+
+def _refers_elsewhere(path: Path) -> bool:
+    """Whether a schema file could make kubeconform resolve something outside it (a file that
+    does not decode counts: what kubeconform's decoder would make of it is not known)."""
+    try:
+        pending = [jsonio.load_file(path)]
+    except jsonio.JsonError:
+        return True
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in _LOCATING_KEYS or (key in _REFERENCE_KEYS and not (
+                        isinstance(value, str) and value.startswith("#"))):
+                    return True
+                pending.append(value)
+        elif isinstance(node, list):
+            pending.extend(node)
+    return False
 
 
 def _sha256(path: Path) -> str:

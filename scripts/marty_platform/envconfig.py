@@ -44,7 +44,7 @@ def load_env_config(repo: Repo, env: str) -> EnvConfig:
         data = load_one(path)
     except YamlError as exc:
         raise UsageError(f"{rel}:{exc.line or 1}: {exc.message}") from None
-    errors = validate_instance(repo, data, SCHEMA)
+    errors = validate_instance(repo, data, SCHEMA) or _shape_problems(data)
     if errors:
         raise UsageError(f"{rel}: invalid env config: {errors[0]}")
     strictness = data.get("strictness", {})
@@ -64,6 +64,32 @@ def load_env_config(repo: Repo, env: str) -> EnvConfig:
 
 
 PRODUCTION = "production"
+_SEVERITIES = ("error", "warning", "info")
+
+
+def _shape_problems(data: object) -> list[str]:
+    """What EnvConfig is built from, checked in code as well: the schema is in the repo, and a
+    pull request that loosens it must get a usage error here, not a crash further on."""
+    if not isinstance(data, dict):
+        return ["(root): must be a mapping"]
+    problems = [] if isinstance(data.get("name"), str) else ["name: required text"]
+    version = data.get("kubernetesVersion")
+    if not isinstance(version, (str, int, float)) or isinstance(version, bool):
+        problems.append("kubernetesVersion: required, e.g. \"1.34\"")
+    namespaces = data.get("namespaces", [])
+    if not isinstance(namespaces, list) or not all(isinstance(n, str) for n in namespaces):
+        problems.append("namespaces: must be a list of names")
+    for key in ("strictness", "images", "podSecurity"):
+        if not isinstance(data.get(key, {}), dict):
+            problems.append(f"{key}: must be a mapping")
+    strictness = data.get("strictness", {})
+    if isinstance(strictness, dict):
+        problems += [f"strictness/{key}: must be one of {', '.join(_SEVERITIES)}"
+                     for key in ("missingSchema", "nextMinorRemovals")
+                     if strictness.get(key, "warning") not in _SEVERITIES]
+    if not isinstance(data.get("promotesFrom", ""), (str, type(None))):
+        problems.append("promotesFrom: must be an env name")
+    return problems
 
 
 def _declared(path: Path) -> dict:

@@ -74,7 +74,11 @@ _GENERATOR_ARGS = {"name", "namespace", "behavior", "literals", "options", "type
                    "envs", "env"}
 _HELM_CHART_PLAIN = {"name", "version", "digest", "releaseName", "namespace", "valuesInline",
                      "valuesMerge", "includeCRDs", "skipHooks", "apiVersions", "kubeVersion",
-                     "nameTemplate", "skipTests", "debug", "devel"}
+                     "skipTests", "debug", "devel"}
+# Fields whose value helm runs as code: `nameTemplate` becomes `helm template --name-template`,
+# a Go template helm executes with every sprig function, `env` and `getHostByName` (a DNS lookup)
+# included, which the chart templates themselves do not get. `releaseName` names the release.
+_HELM_CHART_CODE = {"nameTemplate"}
 _PATCH_FIELDS = {"path", "patch", "target", "options"}
 # Built-in transformers that name no file: their fields are field specs and values only.
 _PATHLESS_KINDS = {
@@ -143,6 +147,12 @@ def _helm_chart(result: Classified, where: str, chart: dict, home: str, extra: s
     for key in chart:
         if key in ("repo", "configHome"):
             _refuse_remote(result, where, key, chart[key])
+        elif key in _HELM_CHART_CODE:
+            result.refusals.append(Refusal(
+                f"{where}.{key}", f"{key}:", "plugin",
+                f"{where}.{key} is a template helm executes with functions that read the "
+                "environment and resolve host names; validation executes no code from the repo. "
+                "Name the release with releaseName"))
         elif key not in _HELM_CHART_PLAIN | {"valuesFile", "additionalValuesFiles"} | extra:
             _unknown(result, where, key)
     if "repo" in chart:

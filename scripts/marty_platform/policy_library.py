@@ -1,10 +1,18 @@
-"""What the Rego policy library in policies/ declares: packages and rule metadata."""
+"""What the Rego policy library in policies/ declares: packages and rule metadata.
+
+Every file here is a pull request's to write. Reading it never fails: a Rego file that is not UTF-8
+is conftest's to reject (OPA refuses it, the policy check reports that), and a metadata.yaml of the
+wrong shape is the generated check's finding (generators/policy_docs.py); a rule whose severity is
+not one validation knows counts as an error, never as less.
+"""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from marty_platform.model import Severity
+from marty_platform.repo import inside
 from marty_platform.yamlio import YamlError, load_one
 
 _PACKAGE = re.compile(r"^package\s+([A-Za-z0-9_.]+)", re.MULTILINE)
@@ -30,25 +38,29 @@ class PolicyLibrary:
         library = cls(root)
         if not root.is_dir():
             return library
-        for rego in sorted(root.rglob("*.rego")):
+        for rego in inside(root.parent, root.rglob("*.rego")):
             if rego.name.endswith("_test.rego"):
                 continue
-            for package in _PACKAGE.findall(rego.read_text(encoding="utf-8")):
+            try:
+                text = rego.read_bytes().decode("utf-8", errors="replace")
+            except OSError:
+                continue  # the policy check runs conftest on it, which says why
+            for package in _PACKAGE.findall(text):
                 target = {"k8s": library.object_namespaces,
                           "k8s_combined": library.combined_namespaces,
                           "terraform": library.terraform_namespaces}.get(package.split(".")[0])
                 if target is not None and package not in target:
                     target.append(package)
-        for meta in sorted(root.glob("*/metadata.yaml")):
+        for meta in inside(root.parent, root.glob("*/metadata.yaml")):
             try:
                 data = load_one(meta) or {}
-            except YamlError:
+            except (OSError, YamlError):
                 continue  # the yaml check reports it
-            for rule in data.get("rules", []) if isinstance(data, dict) else []:
-                if isinstance(rule, dict) and rule.get("id"):
-                    library.rules[rule["id"]] = RuleInfo(rule["id"],
-                                                         rule.get("severity", "error"),
-                                                         rule.get("title", ""))
+            rules = data.get("rules") if isinstance(data, dict) else None
+            for rule in rules if isinstance(rules, list) else []:
+                if isinstance(rule, dict) and isinstance(rule.get("id"), str) and rule["id"]:
+                    library.rules[rule["id"]] = RuleInfo(rule["id"], _severity(rule),
+                                                         str(rule.get("title") or ""))
         return library
 
     @property
@@ -58,3 +70,8 @@ class PolicyLibrary:
     @property
     def exceptions_file(self) -> Path:
         return self.root / "exceptions.yaml"
+
+
+def _severity(rule: dict) -> str:
+    severity = rule.get("severity", Severity.ERROR.value)
+    return severity if severity in {s.value for s in Severity} else Severity.ERROR.value

@@ -14,6 +14,13 @@ SKIPPED_DIRS = {".git", ".venv", ".tools", ".cache", "node_modules", "__pycache_
                 ".pytest_cache", ".terraform"}
 
 
+def inside(root: Path, paths) -> list[Path]:
+    """`paths` (what a glob found under `root`), sorted, without those a symlink leads out of
+    the repo or into .git/. The yaml check reports each such link; nothing reads through it."""
+    repo = Repo(root.resolve())
+    return sorted(path for path in paths if repo.is_inside(path))
+
+
 def kustomization_file(directory: Path) -> Path | None:
     for name in KUSTOMIZATION_NAMES:
         candidate = directory / name
@@ -78,11 +85,12 @@ class Repo:
 
     @cached_property
     def ignored_patterns(self) -> tuple[str, ...]:
-        """Globs from .validateignore: deliberately broken test fixtures, mostly."""
+        """Globs from .validateignore: deliberately broken test fixtures, mostly. A line that is
+        not UTF-8 matches nothing (so it hides nothing); a link out of the repo is not read."""
         path = self.root / ".validateignore"
-        if not path.is_file():
+        if not path.is_file() or not self.is_inside(path):
             return ()
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_bytes().decode("utf-8", errors="replace").splitlines()
         return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
     def is_ignored(self, rel: str) -> bool:

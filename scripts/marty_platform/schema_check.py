@@ -1,23 +1,63 @@
 """JSON-schema validation of the repo's own config files (schemas/)."""
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from pathlib import Path
 
 import jsonschema
+import referencing
+import referencing.exceptions
 
+from marty_platform import jsonio
+from marty_platform.errors import UsageError
 from marty_platform.model import Finding, finding
 from marty_platform.repo import Repo
 from marty_platform.yamlio import Document, locate_pointer
 
+_REFERENCE_KEYS = ("$ref", "$dynamicRef", "$recursiveRef")
+
+
+def _unusable(schema_rel: str, line: int | None, why: str) -> UsageError:
+    return UsageError(f"{schema_rel}:{line or ''}: not a usable JSON schema: {why}")
+
+
+def _outside_reference(schema: object) -> str | None:
+    """The first reference that does not point into the schema itself ('#...')."""
+    pending = [schema]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in _REFERENCE_KEYS and isinstance(value, str) and \
+                        not value.startswith("#"):
+                    return value
+                pending.append(value)
+        elif isinstance(node, list):
+            pending.extend(node)
+    return None
+
 
 @lru_cache(maxsize=None)
-def _validator(path: Path) -> jsonschema.protocols.Validator:
-    schema = json.loads(path.read_text(encoding="utf-8"))
+def _validator(root: Path, schema_rel: str) -> jsonschema.protocols.Validator:
+    """The validator of a schema of the repo. The schema is a pull request's to edit: it refers
+    only to itself, and the validator is given an empty registry, so no reference makes it read
+    a file or open a connection (jsonschema would otherwise fetch any URL, file:// included)."""
+    path = root / schema_rel
+    try:
+        schema = jsonio.load_file(path)
+    except jsonio.JsonError as exc:
+        raise _unusable(schema_rel, exc.line, exc.message) from None
+    reference = _outside_reference(schema)
+    if reference is not None:
+        raise _unusable(schema_rel, jsonio.line_of(path, reference),
+                        f"$ref {reference!r} points outside the schema; refer to definitions "
+                        "in it with '#/...'")
     cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+    try:
+        cls.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        raise _unusable(schema_rel, None, exc.message) from None
+    return cls(schema, format_checker=cls.FORMAT_CHECKER, registry=referencing.Registry())
 
 
 def describe(error: jsonschema.ValidationError) -> str:
@@ -27,9 +67,14 @@ def describe(error: jsonschema.ValidationError) -> str:
 
 def schema_errors(repo: Repo, data: object, schema_rel: str) -> list[jsonschema.ValidationError]:
     """Every schema violation, in document order; [] when valid."""
-    validator = _validator(repo.root / schema_rel)
-    return sorted(validator.iter_errors(data),
-                  key=lambda e: ([str(p) for p in e.absolute_path], e.message))
+    validator = _validator(repo.root, schema_rel)
+    try:
+        errors = list(validator.iter_errors(data))
+    except referencing.exceptions.Unresolvable as exc:
+        raise _unusable(schema_rel, None, f"unresolvable reference {exc}") from None
+    except RecursionError:  # a schema referring to itself in a loop (`{"$ref": "#"}`)
+        raise _unusable(schema_rel, None, "its references loop") from None
+    return sorted(errors, key=lambda e: ([str(p) for p in e.absolute_path], e.message))
 
 
 def validate_instance(repo: Repo, data: object, schema_rel: str) -> list[str]:

@@ -6,7 +6,9 @@ object by kind, name and namespace, exactly; or one scanner rule id (`gitleaks/<
 through the check's `scanner_rules`) and one repo-relative file, exactly. It never touches a
 parse, render, schema or tooling finding: those mean the input was not checked at all. The
 exceptions file is checked against its JSON schema in every mode, and an entry that fails it is
-reported and ignored.
+reported and ignored. The schema is in the repo too, so a pull request can loosen it: each entry is
+also checked here for what a waiver is made of, and one that is not a waiver is reported
+(`invalid-waiver`) and ignored.
 """
 from __future__ import annotations
 
@@ -83,10 +85,19 @@ def load_waivers(repo: Repo, path: Path, policy_rules: set[str]) -> tuple[list[W
     if any(len(where) < 2 for where, _ in problems):
         return [], findings  # the file as a whole is wrong: no entry is trusted
     waivers = []
-    for index, entry in enumerate(doc.data["exceptions"] if doc else []):
+    entries = doc.data.get("exceptions") if doc and isinstance(doc.data, dict) else []
+    if not isinstance(entries, list):
+        return [], [*findings, finding(CHECK, "invalid-waiver", "`exceptions` must be a list of "
+                                       "waivers", file=rel, line=doc.line if doc else None)]
+    for index, entry in enumerate(entries):
         if index in invalid:
             continue
         line = locate_pointer(path, doc.line, f"/exceptions/{index}")
+        problem = _not_a_waiver(entry)
+        if problem:
+            findings.append(finding(CHECK, "invalid-waiver", f"not a waiver: {problem}",
+                                    file=rel, line=line))
+            continue
         if "file" in entry:
             if not rules.is_scanner_rule_id(entry["rule"]):
                 findings.append(finding(
@@ -114,6 +125,34 @@ def load_waivers(repo: Repo, path: Path, policy_rules: set[str]) -> tuple[list[W
             justification=entry["justification"], owner=entry["owner"],
             expires=dt.date.fromisoformat(entry["expires"]), line=line))
     return waivers, findings
+
+
+def _not_a_waiver(entry: object) -> str | None:
+    """What keeps `entry` from being a waiver, whatever the schema allows; None for a waiver."""
+    if not isinstance(entry, dict):
+        return "an entry must be a mapping"
+    wanted = ["rule", "justification", "owner", "expires", "file" if "file" in entry else
+              "resource"]
+    missing = [key for key in wanted if key not in entry]
+    if missing:
+        return f"missing {', '.join(missing)}"
+    texts = ["rule", "justification", "owner", "expires", *(["file"] if "file" in entry else [])]
+    if "env" in entry:
+        texts.append("env")
+    wrong = [key for key in texts if not isinstance(entry[key], str)]
+    if "resource" in wanted:
+        resource = entry["resource"]
+        if not isinstance(resource, dict) or not all(
+                isinstance(resource.get(key), str) for key in ("kind", "name")) or \
+                not isinstance(resource.get("namespace", ""), str):
+            wrong.append("resource (kind, name and an optional namespace)")
+    if wrong:
+        return f"{', '.join(wrong)} must be text"
+    try:
+        dt.date.fromisoformat(entry["expires"])
+    except ValueError:
+        return f"expires {entry['expires']!r} is not a date (YYYY-MM-DD)"
+    return None
 
 
 def apply_waivers(findings: list[Finding], waivers: list[Waiver], today: dt.date, rel: str,

@@ -16,6 +16,7 @@ from marty_platform.model import CheckResult, finding
 from marty_platform.monitoring.layout import MONITORING
 from marty_platform.rules import Rule, declare
 from marty_platform.tools.runner import ToolBox
+from marty_platform.repo import inside
 
 CHECK = "amtool-template"
 TEMPLATES_DIR = MONITORING / "alertmanager" / "templates"
@@ -31,7 +32,7 @@ _LOCATION = re.compile(r"template: ([^:\s]+\.tmpl):(\d+)")
 
 def template_files(root: Path) -> list[Path]:
     directory = root / TEMPLATES_DIR
-    return sorted(directory.glob("*.tmpl")) if directory.is_dir() else []
+    return inside(root, directory.glob("*.tmpl")) if directory.is_dir() else []
 
 
 def defined_templates(path: Path) -> list[tuple[str, int]]:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, finding
-from marty_platform.repo import kustomization_file
+from marty_platform.repo import inside, kustomization_file
 from marty_platform.rules import Rule, declare
 from marty_platform.yamlio import YamlError, load_file
 
@@ -68,7 +68,7 @@ def _documents(root: Path) -> list[Doc]:
     gitops = root / "gitops"
     if not gitops.is_dir():
         return docs
-    for path in sorted(gitops.rglob("*")):
+    for path in inside(root, gitops.rglob("*")):
         if path.suffix not in (".yaml", ".yml") or not path.is_file():
             continue
         rel = path.relative_to(root).as_posix()

@@ -7,6 +7,7 @@ from marty_platform import chartdocs
 from marty_platform.chart_inputs import chart_inputs
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, finding
+from marty_platform.repo import inside
 from marty_platform.rules import Rule, declare
 from marty_platform.tools.runner import clean_output
 from marty_platform.yamlio import RULES as YAML_RULES
@@ -24,9 +25,10 @@ RULES = declare(
 _LINE = re.compile(r"^\[(ERROR|WARNING)\]\s+(.*)$")
 
 
-def values_files(chart) -> list:
-    """The chart's default values plus every example values file shipped with it."""
-    extra = sorted(chart.glob("values-*.yaml")) + sorted((chart / "ci").glob("*.yaml"))
+def values_files(root, chart) -> list:
+    """The chart's default values plus every example values file shipped with it (none that a
+    symlink leads out of the repo `root`)."""
+    extra = inside(root, chart.glob("values-*.yaml")) + inside(root, (chart / "ci").glob("*.yaml"))
     return [None, *extra]
 
 
@@ -51,7 +53,7 @@ def check(ctx: RunContext) -> list[CheckResult]:
             result.findings.append(finding(
                 CHECK, "undocumented-value", f"value {key!r} has no `## @param` comment; "
                 "document it so the chart README lists it", file=values_rel))
-        for values in values_files(chart):
+        for values in values_files(ctx.repo.root, chart):
             args = ["lint", "--strict", str(chart)]
             if values is not None:
                 args += ["--values", str(values)]

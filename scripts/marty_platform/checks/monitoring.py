@@ -21,6 +21,7 @@ from marty_platform.monitoring.known_metrics import known_metrics
 from marty_platform.monitoring.layout import ALERTMANAGER_CONFIG
 from marty_platform.rules import Rule, declare
 from marty_platform.yamlio import RULES as YAML_RULES
+from marty_platform.repo import inside
 
 RULES = declare(
     "monitoring", "Observability conventions: SLO coverage, alert labels, rule tests, runbooks, "
@@ -81,7 +82,7 @@ AMTOOL_RULES = declare(
 
 def _rule_files(ctx: RunContext) -> list:
     root = ctx.repo.root / "monitoring" / "rules"
-    return sorted(root.rglob("*.yaml")) if root.is_dir() else []
+    return inside(ctx.repo.root, root.rglob("*.yaml")) if root.is_dir() else []
 
 
 def _rules(ctx: RunContext) -> CheckResult:
@@ -101,7 +102,7 @@ def _rules(ctx: RunContext) -> CheckResult:
 def _rule_tests(ctx: RunContext) -> CheckResult:
     result = CheckResult("promtool-test")
     root = ctx.repo.root / "monitoring" / "tests"
-    tests = sorted(root.glob("*.yaml")) if root.is_dir() else []
+    tests = inside(ctx.repo.root, root.glob("*.yaml")) if root.is_dir() else []
     for path in tests:
         completed = ctx.toolbox.run("promtool", "test", "rules", path.name, cwd=root,
                                     problem_codes=(1,), subject=ctx.repo.rel(path))

@@ -38,6 +38,7 @@ def _fingerprint(ctx: RunContext, config: Path) -> str:
 def _scan(ctx: RunContext, scope: str, files: dict[str, bytes]) -> dict[str, list[dict]]:
     staging = ctx.scratch(f"gitleaks-{scope}")
     config = gitleaks.config_file(ctx.repo.root, staging)
+    gitleaks.require_sound_config(config)  # before the cache: a cached scan is no excuse
 
     def run(directory):
         leaks = gitleaks.scan_directory(ctx.toolbox, directory / "files", config, directory,

@@ -9,9 +9,9 @@ datasource uid a dashboard or one of its links names is one the env's Grafana pr
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from marty_platform import jsonio
 from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, finding
 from marty_platform.monitoring import collector_config
@@ -51,10 +51,10 @@ def check(ctx: RunContext) -> list[CheckResult]:
 
 def _dashboards(root: Path):
     for path in dashboard_files(root):
-        text = path.read_text(encoding="utf-8")
         try:
-            dashboard = json.loads(text)
-        except json.JSONDecodeError:
+            text = jsonio.read_text(path)
+            dashboard = jsonio.loads(text)
+        except jsonio.JsonError:
             continue  # the monitoring check reports it (dashboard-json)
         if isinstance(dashboard, dict):
             yield path, text, dashboard

@@ -14,9 +14,9 @@ observability stack the env itself delivers (catalog/platform-controllers.yaml):
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from marty_platform import jsonio
 from marty_platform.batch import EnvBatch
 from marty_platform.catalog import controllers as catalog_controllers
 from marty_platform.context import RunContext
@@ -124,7 +124,7 @@ def _dashboards(obj: ManifestObject) -> list[tuple[str, dict]]:
     for key, text in (obj.data.get("data") or {}).items():
         if str(key).endswith(".json"):
             try:
-                dashboard = json.loads(text)
+                dashboard = jsonio.loads(text)
             except (TypeError, ValueError):
                 continue  # not JSON: not a dashboard this check can read
             if isinstance(dashboard, dict) and "panels" in dashboard:

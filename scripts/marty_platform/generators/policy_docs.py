@@ -7,7 +7,7 @@ from pathlib import Path
 from marty_platform.settings import Settings
 from marty_platform.errors import UsageError
 from marty_platform.generators.files import sync_files
-from marty_platform.yamlio import load_one
+from marty_platform.yamlio import YamlError, load_one
 
 OUTPUT = "docs/policies.md"
 SEVERITIES = {"error", "warning"}
@@ -23,11 +23,16 @@ def load_policies(root: Path) -> list[dict]:
     seen: dict[str, str] = {}
     for meta_path in sorted(root.glob("*/metadata.yaml")):
         name = meta_path.parent.name
-        meta = load_one(meta_path) or {}
-        rules = meta.get("rules")
+        try:
+            meta = load_one(meta_path) or {}
+        except YamlError as exc:
+            raise MetadataError(f"{meta_path}:{exc.line or ''}: {exc.message}") from None
+        rules = meta.get("rules") if isinstance(meta, dict) else None
         if not isinstance(rules, list) or not rules:
             raise MetadataError(f"{meta_path}: 'rules' must be a non-empty list")
         for rule in rules:
+            if not isinstance(rule, dict) or not isinstance(rule.get("id"), str):
+                raise MetadataError(f"{meta_path}: each rule must be a mapping with a string id")
             missing = [k for k in REQUIRED if not rule.get(k)]
             if missing:
                 raise MetadataError(f"{meta_path}: rule {rule.get('id', '?')} lacks {', '.join(missing)}")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from marty_platform.monitoring.layout import MONITORING
+from marty_platform.repo import inside
 
 OTEL_DIR = MONITORING / "otel"
 BUILDER_CONFIG = Path("tools") / "otelcol" / "builder-config.yaml"
@@ -25,7 +26,7 @@ _UNIT_SUFFIX = {"ms": "milliseconds", "s": "seconds"}
 
 def config_files(root: Path) -> list[Path]:
     directory = root / OTEL_DIR
-    return sorted(directory.glob("collector-*.yaml")) if directory.is_dir() else []
+    return inside(root, directory.glob("collector-*.yaml")) if directory.is_dir() else []
 
 
 def env_of(path: Path) -> str:

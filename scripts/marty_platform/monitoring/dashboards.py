@@ -7,11 +7,13 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from marty_platform import jsonio
 from marty_platform.monitoring.findings import Finding, line_of, rel
 from marty_platform.monitoring.known_metrics import known_metrics
 from marty_platform.monitoring.layout import DASHBOARDS_DIR
 from marty_platform.monitoring.metric_references import Reference, check_references
 from marty_platform.monitoring.promql import expand_grafana_variables
+from marty_platform.repo import inside
 from marty_platform.tools.runner import ToolBox
 
 
@@ -24,7 +26,7 @@ class Query:
 
 def dashboard_files(root: Path) -> list[Path]:
     directory = root / DASHBOARDS_DIR
-    return sorted(directory.glob("*.json")) if directory.is_dir() else []
+    return inside(root, directory.glob("*.json")) if directory.is_dir() else []
 
 
 def _panels(container: dict):
@@ -63,11 +65,11 @@ def check_dashboards(root: Path, tools: ToolBox) -> list[Finding]:
     all_queries: list[Query] = []
     for path in dashboard_files(root):
         file = rel(path, root)
-        text = path.read_text(encoding="utf-8")
         try:
-            dashboard = json.loads(text)
-        except json.JSONDecodeError as exc:
-            findings.append(Finding(file, exc.lineno, "dashboard-json", exc.msg))
+            text = jsonio.read_text(path)
+            dashboard = jsonio.loads(text)
+        except jsonio.JsonError as exc:
+            findings.append(Finding(file, exc.line, "dashboard-json", exc.message))
             continue
         if not isinstance(dashboard, dict):
             findings.append(Finding(file, None, "dashboard-json", "not a JSON object"))

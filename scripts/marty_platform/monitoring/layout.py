@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from marty_platform.repo import inside
+
 MONITORING = Path("monitoring")
 SLO_DIR = MONITORING / "slo"
 SLO_SCHEMA = Path("schemas") / "slo-spec.schema.json"
@@ -29,13 +31,13 @@ def generated_rule_file(service: str) -> Path:
 def slo_spec_files(root: Path) -> list[Path]:
     """SLO specs: every monitoring/slo/*.yaml (schema: schemas/slo-spec.schema.json)."""
     directory = root / SLO_DIR
-    return sorted(directory.glob("*.yaml")) if directory.is_dir() else []
+    return inside(root, directory.glob("*.yaml")) if directory.is_dir() else []
 
 
 def rule_files(root: Path) -> list[Path]:
     """Every Prometheus rule file, hand-written and generated."""
     directory = root / RULES_DIR
-    return sorted(directory.rglob("*.yaml")) if directory.is_dir() else []
+    return inside(root, directory.rglob("*.yaml")) if directory.is_dir() else []
 
 
 def alert_kebab(alert: str) -> str:

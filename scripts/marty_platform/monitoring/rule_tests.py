@@ -7,13 +7,14 @@ from marty_platform.monitoring.alert_rules import load_all
 from marty_platform.monitoring.findings import Finding, rel
 from marty_platform.monitoring.layout import RULE_TESTS_DIR
 from marty_platform.yamlio import YamlError, load_one
+from marty_platform.repo import inside
 
 
 def tested_alerts(root: Path) -> set[str]:
     """Alert names some alert_rule_test expects to fire (a non-empty exp_alerts)."""
     names: set[str] = set()
     directory = root / RULE_TESTS_DIR
-    for path in sorted(directory.glob("*.yaml")) if directory.is_dir() else []:
+    for path in inside(root, directory.glob("*.yaml")) if directory.is_dir() else []:
         try:
             document = load_one(path) or {}
         except (OSError, YamlError):

@@ -7,6 +7,7 @@ from marty_platform.monitoring.alert_rules import load_all
 from marty_platform.monitoring.findings import Finding, rel
 from marty_platform.monitoring.layout import RUNBOOK_URL_PREFIX, RUNBOOKS_DIR, alert_kebab
 from marty_platform.monitoring.rulefiles import Rule
+from marty_platform.repo import inside
 
 REQUIRED_SECTIONS = ("## Meaning", "## Impact", "## Diagnosis", "## Mitigation")
 
@@ -58,7 +59,7 @@ def check_runbook_sections(root: Path) -> list[Finding]:
     """Each runbook explains meaning, impact, diagnosis and mitigation."""
     findings: list[Finding] = []
     directory = root / RUNBOOKS_DIR
-    for path in sorted(directory.glob("*.md")) if directory.is_dir() else []:
+    for path in inside(root, directory.glob("*.md")) if directory.is_dir() else []:
         if path.name == "README.md":
             continue
         text = path.read_text(encoding="utf-8")

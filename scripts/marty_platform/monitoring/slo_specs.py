@@ -1,13 +1,12 @@
 """SLO specs: loading, schema validation and coverage of the service catalog."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
-
-import jsonschema
 
 from marty_platform.monitoring.findings import Finding, line_of, rel
 from marty_platform.monitoring.layout import CATALOG, SLO_SCHEMA, slo_spec_files
+from marty_platform.repo import Repo
+from marty_platform.schema_check import schema_errors
 from marty_platform.yamlio import YamlError, load_one
 
 
@@ -42,17 +41,15 @@ def services_without_slo(root: Path) -> list[str]:
 
 def check_specs(root: Path) -> list[Finding]:
     """Schema errors, file/service name mismatches, unknown services and missing SLOs."""
-    schema = json.loads((root / SLO_SCHEMA).read_text(encoding="utf-8"))
-    validator = jsonschema.Draft202012Validator(schema)
     known = set(catalog_services(root))
     findings: list[Finding] = []
     for path, doc in load_specs(root).items():
         name = rel(path, root)
-        text = path.read_text(encoding="utf-8")
         if doc is None:
             findings.append(Finding(name, None, "slo-yaml", "not valid YAML"))
             continue
-        for error in sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path)):
+        text = path.read_text(encoding="utf-8")  # it loaded, so it is UTF-8
+        for error in schema_errors(Repo(root), doc, SLO_SCHEMA.as_posix()):
             where = "/".join(str(p) for p in error.absolute_path) or "(root)"
             last = next((p for p in reversed(error.absolute_path) if isinstance(p, str)), None)
             line = line_of(text, f"{last}:") if last else None

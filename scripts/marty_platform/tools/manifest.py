@@ -65,12 +65,22 @@ class Manifest:
 
 
 def load_manifest(path: Path) -> Manifest:
+    """The pins of tools.toml; a manifest of the wrong shape is a ToolError naming the file, never
+    a crash (the file is a pull request's to edit)."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ToolError(f"{path}: tool manifest not found") from None
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ToolError(f"{path}: {exc}") from None
+    try:
+        return _manifest(path, raw)
+    except (KeyError, TypeError, AttributeError) as exc:
+        what = f"no {exc.args[0]}" if isinstance(exc, KeyError) else "a table of the wrong shape"
+        raise ToolError(f"{path}: malformed tool manifest ({what})") from None
+
+
+def _manifest(path: Path, raw: dict) -> Manifest:
     tools = {name: _pin(path, name, spec) for name, spec in raw.get("tools", {}).items()}
     pytools = {name: PyToolPin(name=name, requirement=spec["requirement"],
                                smoke=tuple(spec.get("smoke", ())))
