@@ -36,11 +36,14 @@ _OUTCOMES = (("failures", Severity.ERROR), ("warnings", Severity.WARNING))
 
 def _env_data(ctx: RunContext, batch: EnvBatch) -> str:
     """The env's facts, as data.marty.env and data.marty.namespaces for the policies."""
-    namespaces = {
-        obj.data["metadata"]["name"]: {"labels": obj.data["metadata"].get("labels") or {}}
-        for obj in [*batch.objects, *batch.staged.context]
-        if obj.data.get("kind") == "Namespace" and isinstance(obj.data.get("metadata"), dict)
-    }
+    namespaces = {}
+    for obj in [*batch.objects, *batch.staged.context]:
+        metadata = obj.data.get("metadata")
+        # A Namespace without a name (or labels of another type) is kubeconform's finding.
+        if obj.data.get("kind") == "Namespace" and isinstance(metadata, dict) and \
+                isinstance(metadata.get("name"), str):
+            labels = metadata.get("labels")
+            namespaces[metadata["name"]] = {"labels": labels if isinstance(labels, dict) else {}}
     config = batch.config
     data = {"marty": {"env": {"name": config.name, "kubernetesVersion": config.kubernetes_version,
                               "tier": PRODUCTION if config.production else "non-production",
