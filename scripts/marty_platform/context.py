@@ -16,6 +16,7 @@ from marty_platform.batch import EnvBatch
 
 from marty_platform.check_inputs import InputIndex
 from marty_platform.envconfig import EnvConfig
+from marty_platform.errors import UsageError
 from marty_platform.policy_library import PolicyLibrary
 from marty_platform.repo import Repo
 from marty_platform.result_cache import ResultCache
@@ -70,8 +71,15 @@ class RunContext:
 
     @cached_property
     def policies(self) -> PolicyLibrary:
-        """The Rego policy library, read once per run and shared by every check that needs it."""
-        return PolicyLibrary.load(self.repo.root / "policies")
+        """The Rego policy library, read once per run and shared by every check that needs it.
+        Every check that runs conftest gets it here first, so a policy that would read a file of
+        the machine stops the run before conftest ever runs it."""
+        library = PolicyLibrary.load(self.repo.root / "policies")
+        for path, line, builtin in library.host_file_reads[:1]:
+            raise UsageError(f"{self.repo.rel(path)}:{line}: calls {builtin}, which lets a policy "
+                             "read any file of the machine; a policy reads only its input and "
+                             "the data in policies/data")
+        return library
 
     def shared(self, name: str, compute: Callable[[], T]) -> T:
         """`compute()`, run once per run: by the first check that asks for `name`, in its own

@@ -16,6 +16,11 @@ from marty_platform.repo import inside
 from marty_platform.yamlio import YamlError, load_one
 
 _PACKAGE = re.compile(r"^package\s+([A-Za-z0-9_.]+)", re.MULTILINE)
+# conftest's own built-ins that read a file named by the policy, relative to the policy's
+# directory: `../` leads anywhere on the machine, and a deny message can quote what was read.
+# They are bare names (no ref can spell them another way), so a policy calling one names it.
+HOST_FILE_BUILTINS = ("parse_config_file", "parse_combined_config_files")
+_HOST_FILE_CALL = re.compile(r"\b(" + "|".join(HOST_FILE_BUILTINS) + r")\b")
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,8 @@ class PolicyLibrary:
     combined_namespaces: list[str] = field(default_factory=list)  # package k8s_combined.*
     terraform_namespaces: list[str] = field(default_factory=list)  # package terraform.*
     rules: dict[str, RuleInfo] = field(default_factory=dict)
+    # (file, line, built-in) for each use of a built-in that reads a file of the machine.
+    host_file_reads: list[tuple[Path, int, str]] = field(default_factory=list)
 
     @classmethod
     def load(cls, root: Path) -> "PolicyLibrary":
@@ -39,12 +46,14 @@ class PolicyLibrary:
         if not root.is_dir():
             return library
         for rego in inside(root.parent, root.rglob("*.rego")):
-            if rego.name.endswith("_test.rego"):
-                continue
             try:
                 text = rego.read_bytes().decode("utf-8", errors="replace")
             except OSError:
                 continue  # the policy check runs conftest on it, which says why
+            library.host_file_reads += [(rego, text.count("\n", 0, use.start()) + 1, use.group())
+                                        for use in _HOST_FILE_CALL.finditer(text)]
+            if rego.name.endswith("_test.rego"):
+                continue
             for package in _PACKAGE.findall(text):
                 target = {"k8s": library.object_namespaces,
                           "k8s_combined": library.combined_namespaces,
