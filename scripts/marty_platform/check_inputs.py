@@ -50,10 +50,12 @@ POLICY_AREAS = ("policies", "base/openapi", "overlays/{env}/env.yaml", "config")
 
 @lru_cache(maxsize=1)
 def tooling_digest() -> str:
-    """The code of this tooling: a change to a check is a change to its results."""
+    """The code of this tooling and its data (the policy capabilities): a change to a check is
+    a change to its results."""
     digest = hashlib.sha256()
     package = Path(marty_platform.__file__).parent
-    for path in sorted(package.rglob("*.py")):
+    for path in sorted(path for path in package.rglob("*")
+                       if path.suffix in (".py", ".json") and path.is_file()):
         digest.update(path.relative_to(package).as_posix().encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()

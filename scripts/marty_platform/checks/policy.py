@@ -14,12 +14,15 @@ from marty_platform.batch import EnvBatch
 from marty_platform.check_inputs import POLICY_AREAS, env_areas, tooling_digest
 from marty_platform.cluster_scope import as_policy_data, cluster_scoped_kinds
 from marty_platform.context import RunContext
+from marty_platform.errors import UsageError
 from marty_platform.envconfig import PRODUCTION
 from marty_platform.model import CheckResult, Severity, finding
 from marty_platform.patch_locations import locate_field
+from marty_platform import policy_capabilities
 from marty_platform.policy_library import PolicyLibrary
 from marty_platform.result_cache import ScanCache, content_key, key_of
 from marty_platform.rules import Rule, declare
+from marty_platform.tools.runner import Completed
 
 CHECK = "policy"
 RULES = declare(
@@ -63,8 +66,11 @@ def _cluster_scope_data(ctx: RunContext, name: str) -> str:
     return str(path.parent)
 
 
-def _library_args(library: PolicyLibrary, data_dirs: list[str]) -> list[str]:
-    args = ["--no-color", "--output", "json", "--policy", str(library.root)]
+def _library_args(ctx: RunContext, library: PolicyLibrary, data_dirs: list[str]) -> list[str]:
+    capabilities = ctx.shared("conftest-capabilities", lambda: policy_capabilities.write(
+        ctx.scratch("conftest-capabilities")))
+    args = ["--no-color", "--output", "json", "--policy", str(library.root),
+            "--capabilities", str(capabilities)]
     for directory in data_dirs:
         args += ["--data", directory]
     return args
@@ -74,16 +80,26 @@ def run_conftest(ctx: RunContext, namespaces: list[str], files: list[str],
                  data_dirs: list[str], *extra: str) -> list[dict]:
     """`conftest test` of `files` against `namespaces` of the policy library: its JSON reports."""
     library = ctx.policies
-    args = ["test", *_library_args(library, data_dirs), *extra]
+    args = ["test", *_library_args(ctx, library, data_dirs), *extra]
     for namespace in namespaces:
         args += ["--namespace", namespace]
     completed = ctx.toolbox.run("conftest", *args, *files, problem_codes=(1,),
                                 subject=f"{ctx.repo.rel(library.root)}/")
+    reports = _reports(completed)
+    completed.reported([item for report in reports for item in report.get("failures") or []],
+                       "failing policy")
+    return reports
+
+
+def _reports(completed: Completed) -> list[dict]:
+    """conftest's JSON reports. A policy calling a built-in the capabilities refuse stops the
+    run with one usage line naming its file and line (the library cannot be evaluated)."""
+    refused = None if completed.ok else policy_capabilities.refusal(completed.detail)
+    if refused:
+        raise UsageError(refused)
     reports = completed.json()
     if not isinstance(reports, list):
         raise completed.failed("printed results that are not a list of reports")
-    completed.reported([item for report in reports for item in report.get("failures") or []],
-                       "failing policy")
     return reports
 
 
@@ -237,11 +253,9 @@ def verify(ctx: RunContext) -> list[CheckResult]:
         return [result]
     data_dirs = [str(library.data_dir)] if library.data_dir.is_dir() else []
     data_dirs.append(_cluster_scope_data(ctx, "verify"))
-    completed = ctx.toolbox.run("conftest", "verify", *_library_args(library, data_dirs),
+    completed = ctx.toolbox.run("conftest", "verify", *_library_args(ctx, library, data_dirs),
                                 problem_codes=(1,), subject=f"{ctx.repo.rel(library.root)}/")
-    reports = completed.json()
-    if not isinstance(reports, list):
-        raise completed.failed("printed results that are not a list of reports")
+    reports = _reports(completed)
     failures = completed.reported(
         [(report, item) for report in reports for item in report.get("failures") or []],
         "failing policy test")
