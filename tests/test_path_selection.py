@@ -113,3 +113,14 @@ def test_the_pre_commit_hooks_pass_exactly_the_areas_that_feed_a_check():
             assert files.search(probe), (hook["id"], area)
         for elsewhere in ("README.md", "bench/bench.py"):
             assert not files.search(elsewhere), (hook["id"], elsewhere)
+
+
+def test_the_checkov_config_selects_every_overlay_and_the_checkov_check():
+    from marty_platform.selection import select
+
+    repo = Repo(ROOT)
+    chosen = select(repo, [ROOT / "config" / "checkov.yaml"])
+    assert "iac-security" in chosen.repo_checks
+    assert sorted(o.path for o in chosen.overlays) == sorted(o.path for o in repo.overlays())
+    policy = select(repo, [ROOT / "policies" / "README.md"])
+    assert "iac-security" in policy.repo_checks  # covered-by-policy names the policies' rules

@@ -35,12 +35,12 @@ AREA_CHECKS: dict[str, tuple[str, ...]] = {
     "gitops": ("yaml", "generated", "gitops", "secrets"),
     "monitoring": ("yaml", "monitoring", "catalog", "generated", "otelcol", "tracing",
                    "amtool-template", "secrets"),
-    "policies": ("yaml", "schema", "policy", "generated", "secrets"),
+    "policies": ("yaml", "schema", "policy", "generated", "secrets", "iac-security"),
     "terraform": ("terraform", "tflint", "generated", "terraform-alignment", "terraform-lock",
                   "secrets", "iac-security"),
     ".tflint.hcl": ("tflint",),
     "schemas": ("yaml", "schema", "generated", "secrets"),
-    "config": ("yaml", "schema", "secrets"),
+    "config": ("yaml", "schema", "secrets", "iac-security"),
     "docs": ("generated", "secrets"),
     ".validateignore": ("yaml",),
     "tools": ("otelcol", "secrets"),
@@ -53,6 +53,8 @@ AREA_CHECKS: dict[str, tuple[str, ...]] = {
 MANIFEST_DIRS = {"tests", "rendered"}
 # Areas whose files judge every rendered object rather than being rendered themselves.
 EVERY_OVERLAY = {"policies", "tools.toml"}
+# Files that do the same: the checkov checks skipped for every env's objects.
+EVERY_OVERLAY_FILES = {"config/checkov.yaml"}
 
 
 @dataclass
@@ -132,7 +134,7 @@ def _select_source(repo: Repo, graph: "_Dependents", path: Path, rel: Path, top:
                    chosen: Selection) -> None:
     chosen.sources = True
     chosen.repo_checks.update(AREA_CHECKS[top])
-    if top in EVERY_OVERLAY:
+    if top in EVERY_OVERLAY or rel.as_posix() in EVERY_OVERLAY_FILES:
         chosen.overlays += repo.overlays()
         return
     parts = rel.parts

@@ -73,3 +73,26 @@ def test_a_checkov_config_of_the_wrong_shape_is_one_usage_line(run_cli, repo_cop
     lines = outcome.stderr.strip().splitlines()
     assert len(lines) == 1 and "config/checkov.yaml" in lines[0] and expected in lines[0], \
         outcome.stderr
+
+
+def test_a_covered_check_naming_no_policy_rule_is_reported_and_still_run(run_cli, repo_copy,
+                                                                         tmp_path):
+    config = repo_copy / "config" / "checkov.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert "  CKV_K8S_8: probes.liveness-required\n" in text
+    config.write_text(text.replace("  CKV_K8S_8: probes.liveness-required\n",
+                                   "  CKV_K8S_8: probes.made-up\n"), encoding="utf-8")
+    line = text.splitlines().index("  CKV_K8S_8: probes.liveness-required") + 1
+    manifests = tmp_path / "manifests"
+    manifests.mkdir()
+    (manifests / "web.yaml").write_text(GOOD, encoding="utf-8")  # no liveness probe
+
+    outcome = run_cli("validate", "--format", "json", "terraform/modules/storage",
+                      str(manifests), cwd=repo_copy)
+
+    assert outcome.code == 1, outcome.stderr
+    unknown = outcome.findings(rule="unknown-policy-rule", check="iac-security")
+    assert [(f["file"], f["line"]) for f in unknown] == [("config/checkov.yaml", line)], unknown
+    assert "probes.made-up" in unknown[0]["message"]
+    assert outcome.findings(rule="checkov/CKV_K8S_8", check="iac-security"), \
+        "checkov skipped a check no policy keeps"

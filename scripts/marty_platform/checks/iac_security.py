@@ -22,6 +22,7 @@ from marty_platform.batch import EnvBatch
 from marty_platform.context import RunContext
 from marty_platform.errors import UsageError
 from marty_platform.model import CheckResult, finding
+from marty_platform.monitoring.findings import line_of
 from marty_platform.rules import Rule, ScannerRules, declare
 from marty_platform.security.isolate import scan_isolating
 from marty_platform.security.parts import scan_in_parts
@@ -37,6 +38,8 @@ CONFIG = "config/checkov.yaml"
 RULES = declare(
     CHECK, "Misconfigurations in Terraform, the GitHub workflows and the rendered objects of "
     "every env (checkov), less the checks a Rego policy keeps (config/checkov.yaml).",
+    Rule("unknown-policy-rule", "config/checkov.yaml's covered-by-policy names a rule no "
+         "policy declares: checkov runs that check, as nothing else keeps its concern"),
     Rule("unscannable", "checkov crashes on a rendered object (a field of a type it does not "
          "expect): the object is not scanned until it is fixed; kubeconform names what is "
          "wrong with it"),
@@ -52,12 +55,19 @@ _REPO_SOURCES = {"terraform": (".tf", ".tfvars"), ".github": (".yaml", ".yml")}
 
 
 def _covered(ctx: RunContext) -> list[str]:
+    """The checks checkov skips."""
+    return _config(ctx)[0]
+
+
+def _config(ctx: RunContext) -> tuple[list[str], list[tuple[str, str]]]:
     """The checks checkov skips: those a policy keeps, and those accepted until a date that has
-    not passed (an expired acceptance runs the check again). The file is the pull request's to
-    edit: anything but that shape is one usage line naming it, never a crash of the check."""
+    not passed (an expired acceptance runs the check again); and (check, rule) of each entry of
+    covered-by-policy naming no rule of the policy library, whose check is not skipped (else
+    one line could silence a check nothing enforces). The file is the pull request's to edit:
+    anything but that shape is one usage line naming it, never a crash of the check."""
     path = ctx.repo.root / CONFIG
     if not path.is_file():  # a tree without the config: checkov runs every check
-        return []
+        return [], []
     data = load_config(path, CONFIG)
     data = {} if data is None else data
     covered, accepted = (data.get("covered-by-policy") or {}, data.get("accepted") or {}) \
@@ -65,9 +75,13 @@ def _covered(ctx: RunContext) -> list[str]:
     if not isinstance(covered, dict) or not isinstance(accepted, dict):
         raise UsageError(f"{CONFIG}: covered-by-policy and accepted must be mappings of "
                          "checkov check ids")
+    rules = ctx.policies.rules
+    unknown = sorted((str(check), str(rule)) for check, rule in covered.items()
+                     if not isinstance(rule, str) or rule not in rules)
+    kept = {str(check) for check in covered} - {check for check, _ in unknown}
     until = {str(check): _expiry(check, entry) for check, entry in accepted.items()}
-    return sorted({*map(str, covered),
-                   *(check for check, expires in until.items() if expires >= ctx.settings.today)})
+    return sorted({*kept, *(check for check, expires in until.items()
+                            if expires >= ctx.settings.today)}), unknown
 
 
 def _expiry(check, entry) -> dt.date:
@@ -164,13 +178,21 @@ def check(ctx: RunContext) -> list[CheckResult]:
     """Terraform and the workflows: one unit (modules reference each other), keyed by the
     content of all their files."""
     result = CheckResult(CHECK)
+    skipped, unknown = _config(ctx)
+    if unknown:
+        text = (ctx.repo.root / CONFIG).read_text(encoding="utf-8", errors="replace")
+        for check_id, rule in unknown:
+            result.findings.append(finding(
+                CHECK, "unknown-policy-rule",
+                f"covered-by-policy: {check_id} names {rule!r}, which no policy in policies/ "
+                "declares, so checkov runs the check; name the policy rule that keeps it",
+                file=CONFIG, line=line_of(text, f"{check_id}:") or 1))
     files = {name: path.read_bytes() for source, suffixes in _REPO_SOURCES.items()
              for name, path in tree_files(ctx.repo, (ctx.repo.root / source,)).items()
              if name.endswith(suffixes)}
     result.stats.checked = len(files)
     if not files:
         return [result]
-    skipped = _covered(ctx)
     fingerprint = _fingerprint(ctx, skipped)
     whole = hashlib.sha256(b"".join(content_key(fingerprint, name, content).encode()
                                     for name, content in sorted(files.items()))).hexdigest()
