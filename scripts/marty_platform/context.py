@@ -16,13 +16,13 @@ from marty_platform.batch import EnvBatch
 
 from marty_platform.check_inputs import InputIndex
 from marty_platform.envconfig import EnvConfig
-from marty_platform.errors import UsageError
+from marty_platform.errors import ToolError, UsageError
 from marty_platform.policy_library import PolicyLibrary
 from marty_platform.repo import Repo
 from marty_platform.result_cache import ResultCache
 from marty_platform.settings import Settings, require_writable, resolve
 from marty_platform.tools.manifest import Manifest, load_manifest
-from marty_platform.tools.runner import ToolBox
+from marty_platform.tools.runner import Prestarted, ToolBox
 
 T = TypeVar("T")
 
@@ -60,6 +60,8 @@ class RunContext:
     closed: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _shared: dict[str, Future] = field(default_factory=dict, repr=False)
+    # Tools started before their input is ready (tools/runner.Prestarted), by name.
+    _prestarted: dict[str, Prestarted] = field(default_factory=dict, repr=False)
 
     @property
     def cache_dir(self) -> Path:
@@ -97,6 +99,21 @@ class RunContext:
                 future.set_exception(exc)
         return future.result()
 
+    def prestart(self, name: str, start: Callable[[], Prestarted]) -> None:
+        """Start `name` now, once per run, for the check that runs it to `take` later. A tool
+        that cannot be started here is started by that check as usual, which reports why."""
+        with self._lock:
+            if self.closed or name in self._prestarted:
+                return
+            try:
+                self._prestarted[name] = start()
+            except (OSError, ToolError):
+                pass
+
+    def take_prestarted(self, name: str) -> Prestarted | None:
+        with self._lock:
+            return self._prestarted.pop(name, None)
+
     def scratch(self, name: str) -> Path:
         """A fresh directory under this run's private `.cache/run/<pid>-*`, removed by close()."""
         with self._lock:
@@ -116,6 +133,9 @@ class RunContext:
         with self._lock:
             self.closed = True
             run_dir, self.run_dir = self.run_dir, None
+            unused, self._prestarted = list(self._prestarted.values()), {}
+        for process in unused:
+            process.discard()
         if run_dir is not None:
             shutil.rmtree(run_dir, ignore_errors=True)
 

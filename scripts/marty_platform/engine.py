@@ -123,6 +123,9 @@ def _render(ctx: RunContext, renderer: Renderer, overlays: list[Overlay],
     stage = progress.begin(f"render {len(overlays)} overlay(s)", total=len(overlays))
     hits = 0
     for rendered in ctx.pool.map(renderer.render, overlays):
+        if not rendered.cached and result.stats.checked == hits:  # the first one rendered anew
+            for prestart in checks.PRESTARTS:
+                prestart(ctx)
         result.stats.checked += 1
         result.findings += rendered.findings
         objects[rendered.overlay.env] += rendered.objects

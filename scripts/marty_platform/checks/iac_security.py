@@ -29,7 +29,7 @@ from marty_platform.security.parts import scan_in_parts
 from marty_platform.security.rendered import index_of, object_files
 from marty_platform.result_cache import ScanCache, content_key, scan_cached
 from marty_platform.security.tree import tree_files
-from marty_platform.tools.runner import Completed
+from marty_platform.tools.runner import Completed, Prestarted, run
 from marty_platform.yamlio import load_config
 
 CHECK = "iac-security"
@@ -51,6 +51,7 @@ _SARIF_REPORT = "results_sarif.sarif"  # what `--output sarif --output-file-path
 # Objects per checkov run: about 12 s and 360 MiB each on this project's objects, well inside the
 # time limit; a run's start (~3 s) is small beside it.
 _PART_SIZE = 2000
+_TIMEOUT = 900
 _REPO_SOURCES = {"terraform": (".tf", ".tfvars"), ".github": (".yaml", ".yml")}
 
 
@@ -103,11 +104,52 @@ def _fingerprint(ctx: RunContext, skipped: list[str]) -> str:
 
 def _run_checkov(ctx: RunContext, directory: Path, frameworks: tuple[str, ...],
                  skipped: list[str], subject: str, *output: str) -> Completed:
-    return ctx.toolbox.run(
-        "checkov", "--directory", ".", "--framework", *frameworks, *output,
-        "--compact", "--skip-download", "--skip-results-upload",
-        *(["--skip-check", ",".join(skipped)] if skipped else []),
-        cwd=directory, problem_codes=(_FAILED,), subject=subject, timeout=900)
+    """checkov over `directory`: by the checkov started while the overlays rendered, if this is
+    the first run to need it, else by a new one."""
+    args = ("--directory", ".", "--framework", *frameworks, *output,
+            "--compact", "--skip-download", "--skip-results-upload",
+            *(["--skip-check", ",".join(skipped)] if skipped else []))
+    command = ctx.toolbox.command("checkov", *args, cwd=directory, problem_codes=(_FAILED,),
+                                  subject=subject, timeout=_TIMEOUT)
+    prestarted = ctx.take_prestarted("checkov")
+    if prestarted is None:
+        return run(command)
+    return prestarted.finish(command, json.dumps({"cwd": str(directory),
+                                                  "argv": list(args)}).encode())
+
+
+def prestart(ctx: RunContext) -> None:
+    """Start checkov as soon as an overlay is rendered anew: importing itself takes it seconds,
+    which then overlap with the rest of the rendering instead of following it. It is the real
+    checkov of tools.toml, run by its own interpreter in the same sealed environment; the
+    program below only waits for the arguments `_run_checkov` would give the command line."""
+    ctx.prestart("checkov", lambda: Prestarted(ctx.toolbox.sealed_command(
+        (_interpreter(ctx.toolbox.path("checkov")), "-I", "-c", _WAITING_CHECKOV),
+        problem_codes=(_FAILED,), subject="checkov", timeout=_TIMEOUT)))
+
+
+def _interpreter(script: str) -> str:
+    """The Python of checkov's virtualenv, which its launcher script names."""
+    with open(script, "rb") as handle:
+        first = handle.readline(4096).decode("utf-8", "replace").strip()
+    interpreter = first[2:].strip() if first.startswith("#!") else ""
+    if not interpreter or " " in interpreter or not Path(interpreter).is_file():
+        raise OSError(f"{script} names no interpreter")
+    return interpreter
+
+
+# What checkov's own launcher script does, once the arguments arrive on stdin.
+_WAITING_CHECKOV = """
+import json, os, sys, warnings
+from checkov.main import Checkov
+request = json.loads(sys.stdin.readline() or "null")
+if request is None:
+    sys.exit(0)
+os.chdir(request["cwd"])
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", category=SyntaxWarning)
+    sys.exit(Checkov(argv=request["argv"]).run())
+"""
 
 
 def _checkov(ctx: RunContext, directory: Path, frameworks: tuple[str, ...], skipped: list[str],

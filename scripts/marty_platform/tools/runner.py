@@ -165,14 +165,55 @@ def run(command: Command) -> Completed:
         raise command.failed(f"timed out after {command.timeout}s") from None
     except OSError as exc:  # missing, not executable, not a program for this machine
         raise command.failed(f"cannot be run: {exc.strerror or exc}") from None
-    completed = Completed(command, proc.returncode, proc.stdout.decode("utf-8", "replace"),
-                          proc.stderr.decode("utf-8", "replace"))
-    if argv is not command.argv and proc.returncode == _NOT_RUNNABLE and \
+    return _judged(command, argv is not command.argv, proc.returncode, proc.stdout, proc.stderr)
+
+
+def _judged(command: Command, launched: bool, returncode: int, stdout: bytes,
+            stderr: bytes) -> Completed:
+    """What a finished run of `command` means: its output, or a ToolFailed when it did not run
+    or exited with a status it does not use for its results."""
+    completed = Completed(command, returncode, stdout.decode("utf-8", "replace"),
+                          stderr.decode("utf-8", "replace"))
+    if launched and returncode == _NOT_RUNNABLE and \
             completed.stderr.startswith("cannot be run: "):
         raise command.failed(completed.stderr.strip())  # the launcher could not execute the tool
     if not completed.ok and not completed.found_problems:
         raise completed.failed("unexpected exit status")
     return completed
+
+
+class Prestarted:
+    """A program started before its input is ready, so that its start (a Python tool importing
+    itself for seconds) overlaps with the work that prepares the input. It waits for one line
+    on stdin saying what to do; `finish` sends it and judges the run as `run` would judge the
+    command it stands for (its timeout, exit codes and the name in messages)."""
+
+    def __init__(self, command: Command):
+        self.command = command
+        self.launched = command.isolated and network_isolation()
+        argv = (*_launcher(), *command.argv) if self.launched else command.argv
+        self.process = subprocess.Popen(argv, cwd=command.cwd, env=dict(command.env),
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE)
+
+    def finish(self, command: Command, request: bytes) -> Completed:
+        """The run `command` would have been, done by this process given `request`."""
+        try:
+            stdout, stderr = self.process.communicate(request + b"\n", timeout=command.timeout)
+        except subprocess.TimeoutExpired:
+            self.discard()
+            raise command.failed(f"timed out after {command.timeout}s") from None
+        except OSError as exc:  # it ended before reading the request: judged by its status
+            stdout, stderr = self.process.communicate()
+            if self.process.returncode == 0:
+                raise command.failed(f"ended before its input was ready: {exc}") from None
+        return _judged(command, self.launched, self.process.returncode, stdout, stderr)
+
+    def discard(self) -> None:
+        """Stop it, unused or timed out."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.communicate()
 
 
 # No network. Remote references are refused before any tool runs (kustomize_graph); this is the
