@@ -153,7 +153,10 @@ def check(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
     upcoming = k8s_schemas.next_minor(current)
     result = CheckResult(CHECK, env=batch.env)
     carried = ctx.repo.root / crd_schemas.VENDORED_DIR
-    unsafe = crd_schemas.unsafe_schemas(carried) if carried.is_dir() else []
+    # Read once per run, not once per env: parsing every carried schema takes a noticeable part
+    # of a run that finds every object's verdict cached.
+    unsafe = ctx.shared("unsafe-crd-schemas", lambda: crd_schemas.unsafe_schemas(carried)
+                        if carried.is_dir() else [])
     for name in unsafe:
         result.findings.append(finding(
             CHECK, "unsafe-schema", "a symlink, or a CRD schema naming a remote $id, $schema or "
