@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from marty_platform import kustomize_fields
-from marty_platform.chart_inputs import chart_inputs
+from marty_platform.chart_inputs import ChartInputs, chart_inputs
 from marty_platform.kustomize_fields import Role
 from marty_platform.model import Finding, finding
 from marty_platform.repo import Repo, kustomization_file
@@ -64,6 +64,8 @@ class KustomizeGraph:
     def __init__(self, repo: Repo):
         self.repo = repo
         self._nodes: dict[Path, Node] = {}
+        # Each chart's inputs, walked once: every service's base may inflate the same chart.
+        self._charts: dict[Path, ChartInputs] = {}
 
     def node(self, directory: Path) -> Node:
         directory = directory.resolve()
@@ -207,7 +209,10 @@ class KustomizeGraph:
                           f"helm chart {chart.name!r} not found "
                           f"(looked for {self.repo.rel(chart_dir)}/Chart.yaml)")
             return
-        inputs = chart_inputs(chart_dir.resolve(), self.repo)
+        resolved = chart_dir.resolve()
+        inputs = self._charts.get(resolved)
+        if inputs is None:
+            inputs = self._charts[resolved] = chart_inputs(resolved, self.repo)
         node.files.update(inputs.files)
         for link in inputs.escapes:
             node.findings.append(self._escape_finding(link, link,

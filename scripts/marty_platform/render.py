@@ -140,14 +140,23 @@ class Renderer:
         self.cache_dir = cache_dir / "render"
         self.fingerprint = fingerprint
         self.graph = KustomizeGraph(repo)
+        # Each file's repo-relative name and digest, found once per run: the overlays of a repo
+        # share bases and charts.
+        self._named_digests: dict[Path, bytes] = {}
 
     def cache_key(self, overlay: Overlay, files: set[Path]) -> str:
         digest = hashlib.sha256(f"{RENDER_FORMAT}:{self.fingerprint}".encode())
         digest.update(overlay.relative(self.repo.root).encode())
         for path in sorted(files):
-            digest.update(self.repo.rel(path).encode())
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            digest.update(self._named_digest(path))
         return digest.hexdigest()
+
+    def _named_digest(self, path: Path) -> bytes:
+        known = self._named_digests.get(path)
+        if known is None:
+            known = self._named_digests[path] = self.repo.rel(path).encode() + \
+                hashlib.sha256(path.read_bytes()).digest()
+        return known
 
     def render(self, overlay: Overlay) -> Rendered:
         result = Rendered(overlay)
