@@ -123,9 +123,6 @@ def _render(ctx: RunContext, renderer: Renderer, overlays: list[Overlay],
     stage = progress.begin(f"render {len(overlays)} overlay(s)", total=len(overlays))
     hits = 0
     for rendered in ctx.pool.map(renderer.render, overlays):
-        if not rendered.cached and result.stats.checked == hits:  # the first one rendered anew
-            for prestart in checks.PRESTARTS:
-                prestart(ctx)
         result.stats.checked += 1
         result.findings += rendered.findings
         objects[rendered.overlay.env] += rendered.objects
@@ -162,6 +159,11 @@ def _validate(ctx: RunContext, progress: Progress) -> Report:
     ctx.inputs = InputIndex(ctx.repo, ctx.settings.tools_bin)
     ctx.results = ResultCache(ctx.cache_dir)
 
+    renderer = Renderer(ctx.repo, ctx.toolbox, ctx.cache_dir, ctx.manifest.fingerprint())
+    if any(not renderer.is_cached(overlay) for overlay in overlays):
+        for prestart in checks.PRESTARTS:  # slow starters start now, beside all that follows
+            prestart(ctx)
+
     # One phase counts every check (on a terminal: checks done of all); each is a stage too.
     python_checks = _chosen(checks.PYTHON_REPO_CHECKS, chosen.repo_checks)
     tool_checks = _chosen(checks.TOOL_REPO_CHECKS, chosen.repo_checks)
@@ -176,7 +178,6 @@ def _validate(ctx: RunContext, progress: Progress) -> Report:
                                   for c in tool_checks]
 
     objects: dict[str, list[ManifestObject]] = {env: [] for env in envs}
-    renderer = Renderer(ctx.repo, ctx.toolbox, ctx.cache_dir, ctx.manifest.fingerprint())
     if overlays:
         report.results.append(_render(ctx, renderer, overlays, objects, progress))
     context = _env_context(ctx, renderer, overlays)
@@ -185,11 +186,13 @@ def _validate(ctx: RunContext, progress: Progress) -> Report:
         _refuse_empty_run(ctx, report, objects)
 
     # Every env is staged before any of its checks starts: a check that scans every env at once
-    # (ctx.shared) finds them all.
+    # (ctx.shared) finds them all. The envs are written side by side: creating a file per object
+    # waits mostly on the filesystem, not on Python.
+    with ThreadPoolExecutor(max_workers=max(1, len(envs))) as writers:
+        staged = dict(zip(envs, writers.map(lambda env: StagedBatch.write(
+            env, ctx.scratch(f"objects-{env}"), objects[env], context.get(env, [])), envs)))
     for env in envs:
-        staged = StagedBatch.write(env, ctx.scratch(f"objects-{env}"), objects[env],
-                                   context.get(env, []))
-        ctx.batches[env] = EnvBatch(ctx.env_configs[env], staged)
+        ctx.batches[env] = EnvBatch(ctx.env_configs[env], staged[env])
     started = {(env, c): ctx.pool.submit(_tracked, progress, phase, c, ctx, ctx.batches[env])
                for env, c in _start_order(envs, env_checks)}
     batch_futures = [started[env, c] for env in envs for c in env_checks]

@@ -158,6 +158,12 @@ class Renderer:
                 hashlib.sha256(path.read_bytes()).digest()
         return known
 
+    def is_cached(self, overlay: Overlay) -> bool:
+        """Whether `render` will find the overlay's objects in the cache (or a problem found
+        before any tool runs), without reading the entry."""
+        files, problems = self.graph.closure(overlay.path)
+        return bool(problems) or (self.cache_dir / f"{self.cache_key(overlay, files)}.json").is_file()
+
     def render(self, overlay: Overlay) -> Rendered:
         result = Rendered(overlay)
         files, problems = self.graph.closure(overlay.path)

@@ -49,9 +49,9 @@ MANIFEST_CHECKS = [kubeconform.check, policy.check, delivery.check, size.check,
 # Manifest checks whose tool scans every env's objects in one run (RunContext.shared): the
 # engine starts the first env's first and the others' last (they only collect the results).
 EVERY_ENV_CHECKS = [iac_security.check_rendered]
-# Called when the first overlay is rendered anew, so that a tool slow to start (a Python
-# scanner importing itself) starts while the rest renders (RunContext.prestart). A run whose
-# renders all come from the cache starts nothing: its objects' results are cached too.
+# Called at the start of a run that will render an overlay anew, so that a tool slow to start
+# (a Python scanner importing itself) starts beside the rendering (RunContext.prestart). A run
+# whose renders all come from the cache starts nothing: its objects' results are cached too.
 PRESTARTS = [iac_security.prestart]
 # Only with `validate --server` (an API server to dry-run against).
 SERVER_CHECKS = [server.check]

@@ -26,7 +26,7 @@ from marty_platform.monitoring.findings import line_of
 from marty_platform.rules import Rule, ScannerRules, declare
 from marty_platform.security.isolate import scan_isolating
 from marty_platform.security.parts import scan_in_parts
-from marty_platform.security.rendered import index_of, object_files
+from marty_platform.security.rendered import index_of
 from marty_platform.result_cache import ScanCache, content_key, scan_cached
 from marty_platform.security.tree import tree_files
 from marty_platform.tools.runner import Completed, Prestarted, run
@@ -298,7 +298,7 @@ def _scan_rendered(ctx: RunContext) -> dict[str, dict[str, list[dict]]]:
             part, scratch, _crashed)
 
     files = {f"{env}/{name}": content for env, batch in sorted(ctx.batches.items())
-             for name, content in object_files(batch.objects).items()}
+             for name, content in batch.object_files.items()}
     scanned = scan_cached(ctx.cache_dir, "checkov", "rendered-" + "+".join(sorted(ctx.batches)),
                           _fingerprint(ctx, skipped), files, ctx.scratch("checkov-rendered"),
                           lambda directory: scan_in_parts(scan_part, directory, scratch,

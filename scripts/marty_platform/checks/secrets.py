@@ -18,7 +18,7 @@ from marty_platform.context import RunContext
 from marty_platform.model import CheckResult, finding
 from marty_platform.rules import declare
 from marty_platform.security import gitleaks
-from marty_platform.security.rendered import index_of, object_files
+from marty_platform.security.rendered import index_of
 from marty_platform.result_cache import scan_cached
 from marty_platform.security.tree import tree_files
 
@@ -64,7 +64,7 @@ def check(ctx: RunContext) -> list[CheckResult]:
 
 def check_rendered(ctx: RunContext, batch: EnvBatch) -> list[CheckResult]:
     result = CheckResult(CHECK, env=batch.env)
-    files = object_files(batch.objects)
+    files = batch.object_files
     result.stats.checked = len(files)
     for name, leaks in sorted(_scan(ctx, f"rendered-{batch.env}", files).items()):
         obj = batch.objects[index_of(name)]
