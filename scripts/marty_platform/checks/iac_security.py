@@ -49,9 +49,10 @@ RULES = declare(
 _FAILED = 1
 _SARIF_REPORT = "results_sarif.sarif"  # what `--output sarif --output-file-path DIR` writes
 # Objects per checkov run: about 6 s and 270 MiB each on this project's objects (2000: 12 s and
-# 360 MiB; 4000: 23 s and 520 MiB), well inside the time limit, and two side by side leave room
-# under the 2 GiB a thousand apps may take; a run's start (~3 s) stays small beside it.
+# 360 MiB; 4000: 23 s and 520 MiB), well inside the time limit; a run's start (~3 s) stays small
+# beside it.
 _PART_SIZE = 1000
+_FEW_PARTS = 4
 _TIMEOUT = 900
 _REPO_SOURCES = {"terraform": (".tf", ".tfvars"), ".github": (".yaml", ".yml")}
 
@@ -117,6 +118,13 @@ def _run_checkov(ctx: RunContext, directory: Path, frameworks: tuple[str, ...],
         return run(command)
     return prestarted.finish(command, json.dumps({"cwd": str(directory),
                                                   "argv": list(args)}).encode())
+
+
+def _side_by_side(ctx: RunContext, files: dict) -> int:
+    """How many parts checkov scans at once: every core for a few parts, one at a time beyond
+    that. A run of that size keeps the other cores busy with kubeconform and conftest over the
+    same objects, so parts side by side would only add a checkov's memory to the run's peak."""
+    return ctx.options.jobs if len(files) <= _FEW_PARTS * _PART_SIZE else 1
 
 
 def prestart(ctx: RunContext) -> None:
@@ -302,7 +310,7 @@ def _scan_rendered(ctx: RunContext) -> dict[str, dict[str, list[dict]]]:
     scanned = scan_cached(ctx.cache_dir, "checkov", "rendered-" + "+".join(sorted(ctx.batches)),
                           _fingerprint(ctx, skipped), files, ctx.scratch("checkov-rendered"),
                           lambda directory: scan_in_parts(scan_part, directory, scratch,
-                                                          _PART_SIZE, ctx.options.jobs))
+                                                          _PART_SIZE, _side_by_side(ctx, files)))
     by_env: dict[str, dict[str, list[dict]]] = {}
     for name, items in scanned.items():
         env, _, file = name.partition("/")
