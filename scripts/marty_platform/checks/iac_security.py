@@ -106,8 +106,8 @@ def _fingerprint(ctx: RunContext, skipped: list[str]) -> str:
 
 def _run_checkov(ctx: RunContext, directory: Path, frameworks: tuple[str, ...],
                  skipped: list[str], subject: str, *output: str) -> Completed:
-    """checkov over `directory`: by the checkov started while the overlays rendered, if this is
-    the first run to need it, else by a new one."""
+    """checkov over `directory`: by the checkov started at the beginning of the run (`prestart`)
+    if this is the first checkov run to need one, else by a new one."""
     args = ("--directory", ".", "--framework", *frameworks, *output,
             "--compact", "--skip-download", "--skip-results-upload",
             *(["--skip-check", ",".join(skipped)] if skipped else []))
@@ -128,8 +128,9 @@ def _side_by_side(ctx: RunContext, files: dict) -> int:
 
 
 def prestart(ctx: RunContext) -> None:
-    """Start checkov as soon as an overlay is rendered anew: importing itself takes it seconds,
-    which then overlap with the rest of the rendering instead of following it. It is the real
+    """Start checkov at the beginning of a run that will render an overlay anew: importing
+    itself takes it seconds, which then overlap with the Python checks and the rendering
+    instead of following them. It is the real
     checkov of tools.toml, run by its own interpreter in the same sealed environment; the
     program below only waits for the arguments `_run_checkov` would give the command line."""
     ctx.prestart("checkov", lambda: Prestarted(ctx.toolbox.sealed_command(
